@@ -1,0 +1,166 @@
+"""Core commands: serve, seed, export, backup, restore, stats."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy.engine import Engine
+
+from clusters import figures, seed, stages
+from clusters.errors import ClusterError, StorageError
+from clusters.filters import ClusterFilter
+from clusters.model import BATCHES
+from clusters.store import database_url, open_store
+from clusters.store.dialects import backup_sqlite, restore_sqlite
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("serve", help="start the web app on the configured database")
+    p.add_argument("--port", type=int, default=8501, help="port (default 8501)")
+    p.add_argument("--address", default="127.0.0.1", help="address to listen on")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("seed", help="add the seed clusters and reported figures (idempotent)")
+    p.set_defaults(func=cmd_seed)
+
+    p = sub.add_parser("export", help="export the registry (RFC 7946 GeoJSON …)")
+    p.add_argument("--format", choices=["geojson"], default="geojson", help="file format")
+    p.add_argument("-o", "--output", required=True, type=Path, help="output file")
+    p.add_argument("--all", action="store_true", help="include removed clusters")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("backup", help="consistent online copy of the SQLite database")
+    p.add_argument("file", type=Path, help="backup file to write")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="replace the SQLite database with a backup")
+    p.add_argument("file", type=Path, help="backup file written by 'clusters backup'")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("stats", help="counts by stage and batch beside the reported figures")
+    p.set_defaults(func=cmd_stats)
+
+
+def app_script() -> Path:
+    """The Streamlit entry file: the repository's app.py."""
+    return Path(__file__).resolve().parents[2] / "app.py"
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from clusters.static_assets import install_assets
+
+    script = app_script()
+    if not script.exists():
+        raise ClusterError(f"Không tìm thấy {script}.", f"{script} not found.")
+    store = open_store()
+    seed.ensure_seeded(store)
+    store.close()
+    install_assets(script.parent / "static")
+    cmd = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(args.port),
+        "--server.address",
+        args.address,
+        "--server.headless",
+        "true",
+        "--server.enableStaticServing",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+    os.execv(sys.executable, cmd)  # replaces this process; never returns
+
+
+def cmd_seed(args: argparse.Namespace) -> int:
+    store = open_store()
+    added, figs = seed.seed(store)
+    print(
+        f"Đã thêm {added} cụm và {figs} số liệu báo cáo; sổ có {store.count()} cụm. "
+        f"/ Added {added} clusters and {figs} reported figures; {store.count()} in total."
+    )
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from clusters.io.geojson import write_geojson
+
+    store = open_store()
+    flt = ClusterFilter(stages=()) if args.all else ClusterFilter(stages=stages.STAGE_CODES)
+    chosen = flt.apply(store.list_clusters())
+    out: Path = args.output
+    if out.parent and not out.parent.exists():
+        raise ClusterError(
+            f"Thư mục «{out.parent}» không tồn tại.", f"The folder '{out.parent}' does not exist."
+        )
+    if out.exists():
+        out.unlink()
+    write_geojson(chosen, out, flt.describe())
+    print(f"{len(chosen)} → {out}")
+    return 0
+
+
+def _sqlite_engine() -> Engine:
+    store = open_store()
+    engine = getattr(store, "engine", None)
+    if engine is None or engine.url.get_backend_name() != "sqlite":
+        raise StorageError(
+            "Sao lưu/khôi phục chỉ dành cho SQLite; với PostgreSQL dùng pg_dump.",
+            "Backup/restore is for SQLite; use pg_dump for PostgreSQL.",
+        )
+    return engine
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    target: Path = args.file
+    if target.exists():
+        raise ClusterError(
+            f"«{target}» đã tồn tại; chọn tên khác.",
+            f"'{target}' exists already; choose another name.",
+        )
+    backup_sqlite(_sqlite_engine(), target)
+    print(f"→ {target}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    if not args.file.exists():
+        raise ClusterError(f"Không có tệp «{args.file}».", f"No file '{args.file}'.")
+    restore_sqlite(_sqlite_engine(), args.file)
+    store = open_store()
+    print(f"{database_url()} ← {args.file} ({store.count()})")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from clusters.cli import language
+
+    lang = language()
+    store = open_store()
+    clusters = store.list_clusters()
+    by_stage = Counter(c.stage for c in clusters)
+    by_batch = Counter(c.batch or "unknown" for c in clusters)
+    head = "Registry by stage" if lang == "en" else "Sổ đăng ký theo giai đoạn"
+    print(f"{head} ({len(clusters)}):")
+    for s in stages.STAGES:
+        print(f"  {s.label(lang):<40} {by_stage.get(s.code, 0):>4}")
+    print("By batch:" if lang == "en" else "Theo đợt thành lập:")
+    for b in (*BATCHES, "unknown"):
+        print(f"  {b:<40} {by_batch.get(b, 0):>4}")
+    print("Registry vs reported:" if lang == "en" else "Sổ đăng ký so với số liệu báo cáo:")
+    for cmp in figures.compare(clusters, store.reported_figures()):
+        rep = cmp.reported
+        reported = f"{rep.count} ({rep.as_of:%d/%m/%Y})" if rep and rep.count is not None else "—"
+        print(
+            f"  {cmp.category.label(lang):<40} {cmp.registry:>4}   "
+            f"{'reported' if lang == 'en' else 'báo cáo'}: {reported}"
+        )
+    return 0

@@ -1,0 +1,88 @@
+"""Errors that carry a message safe to show a user, in Vietnamese and English.
+
+Expected, user-correctable problems raise a ``ClusterError`` subclass; the UI and the CLI
+turn them into a message in exactly one place each. Programmer errors propagate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of a rule: an error blocks, a warning is shown and may be accepted."""
+
+    code: str
+    field: str | None
+    vi: str
+    en: str
+    severity: str = "error"  # "error" | "warning"
+
+    def text(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class ClusterError(Exception):
+    """Base of all user-facing errors."""
+
+    def __init__(self, vi: str, en: str, *, field: str | None = None) -> None:
+        super().__init__(en)
+        self.vi = vi
+        self.en = en
+        self.field = field
+
+    def text(self, lang: str = "vi") -> str:
+        return self.en if lang == "en" else self.vi
+
+
+class ValidationError(ClusterError):
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        vi = "; ".join(p.vi for p in problems)
+        en = "; ".join(p.en for p in problems)
+        first = problems[0].field if problems else None
+        super().__init__(vi, en, field=first)
+
+
+class NotFoundError(ClusterError):
+    pass
+
+
+@dataclass
+class ConcurrentChange:
+    """What someone else changed since the version a form was opened on."""
+
+    version: int
+    actor: str
+    at: str
+    fields: list[str] = field(default_factory=list)
+
+
+class ConflictError(ClusterError):
+    def __init__(self, cluster_id: int, based_on: int, changes: list[ConcurrentChange]) -> None:
+        self.cluster_id = cluster_id
+        self.based_on = based_on
+        self.changes = changes
+        who_vi = "; ".join(
+            f"{c.actor} lúc {c.at} (phiên bản {c.version}: {', '.join(c.fields) or '—'})"
+            for c in changes
+        )
+        who_en = "; ".join(
+            f"{c.actor} at {c.at} (version {c.version}: {', '.join(c.fields) or '—'})"
+            for c in changes
+        )
+        super().__init__(
+            f"Cụm #{cluster_id} đã được người khác sửa sau phiên bản {based_on} bạn mở: "
+            f"{who_vi}. Không có gì được ghi; hãy xem lại và lưu lại.",
+            f"Cluster #{cluster_id} was changed by someone else after version {based_on} you "
+            f"opened: {who_en}. Nothing was written; review and save again.",
+        )
+
+
+class AccessDenied(ClusterError):
+    pass
+
+
+class StorageError(ClusterError):
+    pass

@@ -1,0 +1,45 @@
+"""Coordinate handling: metric areas and VN-2000 transformations through pyproj's EPSG codes."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import transform
+
+WGS84 = "EPSG:4326"
+# WGS 84 / UTM zone 48N: metric CRS for areas and distances around Hanoi.
+METRIC = "EPSG:32648"
+VN2000_CRS = {
+    "EPSG:5897": "VN-2000 / TM-3 105°00′ (Hà Nội)",
+    "EPSG:3405": "VN-2000 / UTM 48N",
+    "EPSG:4756": "VN-2000 (địa lý / geographic)",
+}
+
+
+@lru_cache(maxsize=16)
+def transformer(src: str, dst: str) -> Transformer:
+    return Transformer.from_crs(src, dst, always_xy=True)
+
+
+def reproject(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
+    if src == dst:
+        return geom
+    return transform(transformer(src, dst).transform, geom)
+
+
+def area_ha(geom: BaseGeometry) -> float:
+    """Area of a WGS84 geometry in hectares, measured in UTM 48N."""
+    return float(reproject(geom, WGS84, METRIC).area / 10_000.0)
+
+
+def simplify_for_display(
+    geom: BaseGeometry, tolerance_m: float = 5.0, grid_deg: float = 1e-5
+) -> BaseGeometry:
+    """Simplify in metres, then round to ~1 m, for drawing on a map."""
+    if geom.geom_type == "Point":
+        return shapely.set_precision(geom, grid_deg)
+    metric = reproject(geom, WGS84, METRIC).simplify(tolerance_m, preserve_topology=True)
+    return shapely.set_precision(reproject(metric, METRIC, WGS84), grid_deg)

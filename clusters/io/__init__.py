@@ -1,0 +1,1 @@
+"""Import and export. Formats are written and read through GDAL (pyogrio)."""

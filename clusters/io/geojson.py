@@ -1,0 +1,47 @@
+"""GeoJSON export per RFC 7946, written by GDAL."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pyogrio
+
+from clusters.io.frame import to_frame
+from clusters.model import Cluster
+
+PRECISION = 7  # decimals: about 1 cm at Hanoi's latitude
+
+
+def export_description(filter_text: str, when: datetime | None = None) -> str:
+    when = when or datetime.now(UTC)
+    return (
+        f"Hanoi industrial cluster registry; exported {when.isoformat(timespec='seconds')}; "
+        f"filter: {filter_text}"
+    )
+
+
+def write_geojson(
+    clusters: Sequence[Cluster], target: Path | io.BytesIO, filter_text: str = "all clusters"
+) -> None:
+    """RFC 7946: WGS84 lon/lat, CCW exterior rings, no ``crs``, 7 decimals, feature ids."""
+    frame = to_frame(clusters)
+    pyogrio.write_dataframe(
+        frame,
+        target,
+        driver="GeoJSON",
+        layer="clusters",
+        RFC7946="YES",
+        ID_FIELD="id",
+        WRITE_NAME="NO",
+        COORDINATE_PRECISION=PRECISION,
+        DESCRIPTION=export_description(filter_text),
+    )
+
+
+def geojson_bytes(clusters: Sequence[Cluster], filter_text: str = "all clusters") -> bytes:
+    buf = io.BytesIO()
+    write_geojson(clusters, buf, filter_text)
+    return buf.getvalue()

@@ -1,0 +1,144 @@
+"""The registry's tables (SQLAlchemy Core). One schema for every SQL engine."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from clusters import stages
+from clusters.model import BATCHES, CLUSTER_TYPES, LOCATION_PRECISIONS
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = "hanoi-clusters-registry"
+
+metadata = sa.MetaData()
+
+
+def _in(column: str, values: tuple[str, ...], nullable: bool = False) -> sa.CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    text = f"{column} IN ({listed})"
+    if nullable:
+        text = f"{column} IS NULL OR {text}"
+    return sa.CheckConstraint(text, name=f"ck_{column}")
+
+
+meta = sa.Table(
+    "registry_meta",
+    metadata,
+    sa.Column("key", sa.String(64), primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+)
+
+clusters = sa.Table(
+    "clusters",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_search", sa.Text, nullable=False),
+    sa.Column("aliases", sa.JSON, nullable=False, default=list),
+    sa.Column("cluster_type", sa.String(20), nullable=False),
+    sa.Column("parent_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
+    sa.Column("stage", sa.String(20), nullable=False),
+    sa.Column("stage_effective_date", sa.Date),
+    sa.Column("stage_evidence", sa.Text),
+    sa.Column("stage_verified", sa.Boolean, nullable=False, default=False),
+    sa.Column("as_of", sa.String(10)),
+    sa.Column("batch", sa.String(20)),
+    sa.Column("location_precision", sa.String(20), nullable=False),
+    sa.Column("district_2019", sa.Text),
+    sa.Column("commune_2019", sa.Text),
+    sa.Column("commune_2025_code", sa.String(5)),
+    sa.Column("commune_2025_name", sa.Text),
+    sa.Column("area_ha", sa.Float),
+    sa.Column("industrial_land_ha", sa.Float),
+    sa.Column("leased_land_ha", sa.Float),
+    sa.Column("occupancy_note", sa.Text),
+    sa.Column("investor", sa.Text),
+    sa.Column("investor_type", sa.String(20)),
+    sa.Column("wwtp_status", sa.String(30)),
+    sa.Column("wwtp_note", sa.Text),
+    sa.Column("confidence", sa.String(10)),
+    sa.Column("sources", sa.JSON, nullable=False, default=list),
+    sa.Column("notes", sa.Text),
+    # Geometry as WKB (EPSG:4326) with its bounding box, so an extent query uses the indexes.
+    sa.Column("geom_wkb", sa.LargeBinary, nullable=False),
+    sa.Column("geom_type", sa.String(20), nullable=False),
+    sa.Column("min_x", sa.Float, nullable=False),
+    sa.Column("min_y", sa.Float, nullable=False),
+    sa.Column("max_x", sa.Float, nullable=False),
+    sa.Column("max_y", sa.Float, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.CheckConstraint(stages.sql_check("stage"), name="ck_stage"),
+    _in("cluster_type", CLUSTER_TYPES),
+    _in("location_precision", LOCATION_PRECISIONS),
+    _in("batch", BATCHES, nullable=True),
+    sa.CheckConstraint("version >= 1", name="ck_version"),
+    sqlite_autoincrement=True,  # ids are never reused
+)
+sa.Index("ix_clusters_bbox_x", clusters.c.min_x, clusters.c.max_x)
+sa.Index("ix_clusters_bbox_y", clusters.c.min_y, clusters.c.max_y)
+sa.Index("ix_clusters_stage", clusters.c.stage)
+
+events = sa.Table(
+    "cluster_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("source", sa.Text),
+    sa.UniqueConstraint("cluster_id", "version", name="uq_event_version"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_events_at", events.c.at)
+sa.Index("ix_events_actor", events.c.actor)
+
+event_changes = sa.Table(
+    "cluster_event_changes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("cluster_events.id"), nullable=False),
+    sa.Column("field", sa.String(40), nullable=False),
+    sa.Column("old_value", sa.JSON),
+    sa.Column("new_value", sa.JSON),
+)
+sa.Index("ix_event_changes_event", event_changes.c.event_id)
+
+decisions = sa.Table(
+    "decisions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("cluster_events.id")),
+    sa.Column("doc_type", sa.String(20), nullable=False),
+    sa.Column("number", sa.Text),
+    sa.Column("date", sa.Date),
+    sa.Column("issuer", sa.Text),
+    sa.Column("note", sa.Text),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_decisions_cluster", decisions.c.cluster_id)
+
+reported_figures = sa.Table(
+    "reported_figures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("as_of", sa.Date, nullable=False),
+    sa.Column("category", sa.String(60), nullable=False),
+    sa.Column("count", sa.Integer),
+    sa.Column("area_ha", sa.Float),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("note", sa.Text),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.UniqueConstraint("as_of", "category", name="uq_figure"),
+)
+
+# Tables whose rows are never updated or deleted once written.
+APPEND_ONLY = ("cluster_events", "cluster_event_changes", "decisions")

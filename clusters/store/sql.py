@@ -1,0 +1,473 @@
+"""One SQL implementation of the storage contract, on SQLAlchemy Core.
+
+Engine-specific details (pragmas, locking, triggers, backup) live in ``dialects``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+import shapely
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine, RowMapping
+
+from clusters.errors import ConcurrentChange, ConflictError, NotFoundError, StorageError
+from clusters.model import (
+    EDITABLE_FIELDS,
+    ChangeEvent,
+    Cluster,
+    Decision,
+    FieldChange,
+    ReportedFigure,
+)
+from clusters.store import schema as s
+from clusters.store.base import BBox, ClusterStore, Transaction
+from clusters.store.dialects import Dialect
+from clusters.text import fold
+
+_PLAIN = (
+    "name",
+    "aliases",
+    "cluster_type",
+    "parent_id",
+    "stage",
+    "stage_effective_date",
+    "stage_evidence",
+    "stage_verified",
+    "as_of",
+    "batch",
+    "location_precision",
+    "district_2019",
+    "commune_2019",
+    "commune_2025_code",
+    "commune_2025_name",
+    "area_ha",
+    "industrial_land_ha",
+    "leased_land_ha",
+    "occupancy_note",
+    "investor",
+    "investor_type",
+    "wwtp_status",
+    "wwtp_note",
+    "confidence",
+    "sources",
+    "notes",
+)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(value: datetime) -> datetime:
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def history_value(field: str, value: Any) -> Any:
+    """A JSON-safe form of a field's value, as history keeps it."""
+    if value is None:
+        return None
+    if field == "geometry":
+        return shapely.to_wkt(value, rounding_precision=7, trim=True)
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return list(value)
+    return value
+
+
+def _search_text(name: str, aliases: Sequence[str]) -> str:
+    return " | ".join(fold(t) for t in (name, *aliases) if t)
+
+
+def cluster_row(c: Cluster) -> dict[str, Any]:
+    if c.geometry is None:
+        raise StorageError("Thiếu vị trí.", "A location is required.", field="geometry")
+    row: dict[str, Any] = {f: getattr(c, f) for f in _PLAIN}
+    row["aliases"] = list(c.aliases)
+    row["sources"] = list(c.sources)
+    row["name_search"] = _search_text(c.name, c.aliases)
+    row.update(geometry_columns(c.geometry))
+    return row
+
+
+def geometry_columns(geom: shapely.Geometry) -> dict[str, Any]:
+    minx, miny, maxx, maxy = geom.bounds
+    return {
+        "geom_wkb": shapely.to_wkb(geom),
+        "geom_type": geom.geom_type,
+        "min_x": minx,
+        "min_y": miny,
+        "max_x": maxx,
+        "max_y": maxy,
+    }
+
+
+def row_cluster(r: RowMapping) -> Cluster:
+    values = {f: r[f] for f in _PLAIN}
+    values["aliases"] = list(r["aliases"] or [])
+    values["sources"] = list(r["sources"] or [])
+    values["stage_verified"] = bool(r["stage_verified"])
+    return Cluster(
+        id=r["id"],
+        geometry=shapely.from_wkb(r["geom_wkb"]),
+        version=r["version"],
+        created_at=_aware(r["created_at"]),
+        created_by=r["created_by"],
+        updated_at=_aware(r["updated_at"]),
+        updated_by=r["updated_by"],
+        **values,
+    )
+
+
+def _row_decision(r: RowMapping) -> Decision:
+    return Decision(
+        id=r["id"],
+        cluster_id=r["cluster_id"],
+        event_id=r["event_id"],
+        doc_type=r["doc_type"],
+        number=r["number"],
+        date=r["date"],
+        issuer=r["issuer"],
+        note=r["note"],
+    )
+
+
+class SqlTransaction(Transaction):
+    def __init__(self, conn: Connection, dialect: Dialect) -> None:
+        self.conn = conn
+        self.dialect = dialect
+
+    def _event(
+        self,
+        cluster_id: int,
+        version: int,
+        actor: str,
+        kind: str,
+        at: datetime,
+        changes: Sequence[FieldChange],
+        reason: str | None,
+        source: str | None,
+        decisions: Sequence[Decision],
+    ) -> int:
+        event_id = self.conn.execute(
+            sa.insert(s.events).values(
+                cluster_id=cluster_id,
+                version=version,
+                at=at,
+                actor=actor,
+                kind=kind,
+                reason=reason,
+                source=source,
+            )
+        ).inserted_primary_key
+        assert event_id is not None
+        event_id = event_id[0]
+        if changes:
+            self.conn.execute(
+                sa.insert(s.event_changes),
+                [
+                    {
+                        "event_id": event_id,
+                        "field": ch.field,
+                        "old_value": ch.old,
+                        "new_value": ch.new,
+                    }
+                    for ch in changes
+                ],
+            )
+        for d in decisions:
+            self.conn.execute(
+                sa.insert(s.decisions).values(
+                    cluster_id=cluster_id,
+                    event_id=event_id,
+                    doc_type=d.doc_type,
+                    number=d.number,
+                    date=d.date,
+                    issuer=d.issuer,
+                    note=d.note,
+                )
+            )
+        return int(event_id)
+
+    def create(
+        self,
+        cluster: Cluster,
+        *,
+        actor: str,
+        kind: str = "create",
+        reason: str | None = None,
+        source: str | None = None,
+        decisions: Sequence[Decision] = (),
+    ) -> Cluster:
+        now = utcnow()
+        row = cluster_row(cluster)
+        row.update(version=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
+        if cluster.id is not None:
+            row["id"] = cluster.id
+        try:
+            key = self.conn.execute(sa.insert(s.clusters).values(**row)).inserted_primary_key
+        except sa.exc.IntegrityError as exc:
+            raise StorageError(
+                f"Không thể thêm cụm (mã {cluster.id} đã có hoặc dữ liệu trái ràng buộc).",
+                f"Cannot add the cluster (id {cluster.id} exists or a constraint failed).",
+            ) from exc
+        assert key is not None
+        new_id = int(key[0])
+        if cluster.id is not None:
+            self.dialect.after_explicit_id(self.conn)
+        changes = [
+            FieldChange(f, None, history_value(f, getattr(cluster, f)))
+            for f in EDITABLE_FIELDS
+            if getattr(cluster, f) not in (None, [], "")
+        ]
+        self._event(new_id, 1, actor, kind, now, changes, reason, source, decisions)
+        return self._get(new_id)
+
+    def update(
+        self,
+        cluster_id: int,
+        changes: Mapping[str, Any],
+        *,
+        based_on: int,
+        actor: str,
+        kind: str = "update",
+        reason: str | None = None,
+        source: str | None = None,
+        decisions: Sequence[Decision] = (),
+    ) -> Cluster:
+        unknown = set(changes) - set(EDITABLE_FIELDS)
+        if unknown:
+            raise ValueError(f"not editable: {sorted(unknown)}")
+        current = self._get(cluster_id)
+        if current.version != based_on:
+            raise self._conflict(cluster_id, based_on)
+        diffs = []
+        for f, new in changes.items():
+            old_v, new_v = history_value(f, getattr(current, f)), history_value(f, new)
+            if old_v != new_v:
+                diffs.append(FieldChange(f, old_v, new_v))
+        if not diffs and not decisions:
+            return current
+        updated = current.replace(**changes)
+        now = utcnow()
+        row = cluster_row(updated)
+        row.update(version=based_on + 1, updated_at=now, updated_by=actor)
+        result = self.conn.execute(
+            sa.update(s.clusters)
+            .where(s.clusters.c.id == cluster_id, s.clusters.c.version == based_on)
+            .values(**row)
+        )
+        if result.rowcount != 1:
+            raise self._conflict(cluster_id, based_on)
+        self._event(cluster_id, based_on + 1, actor, kind, now, diffs, reason, source, decisions)
+        return self._get(cluster_id)
+
+    def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
+        try:
+            new_id = self.conn.execute(
+                sa.insert(s.reported_figures).values(
+                    as_of=figure.as_of,
+                    category=figure.category,
+                    count=figure.count,
+                    area_ha=figure.area_ha,
+                    source=figure.source,
+                    note=figure.note,
+                    created_at=utcnow(),
+                    created_by=actor,
+                )
+            ).inserted_primary_key
+        except sa.exc.IntegrityError as exc:
+            raise StorageError(
+                f"Đã có số liệu «{figure.category}» ngày {figure.as_of:%d/%m/%Y}.",
+                f"A figure '{figure.category}' as of {figure.as_of} already exists.",
+            ) from exc
+        assert new_id is not None
+        figure.id = int(new_id[0])
+        return figure
+
+    def _get(self, cluster_id: int) -> Cluster:
+        row = (
+            self.conn.execute(sa.select(s.clusters).where(s.clusters.c.id == cluster_id))
+            .mappings()
+            .first()
+        )
+        if row is None:
+            raise NotFoundError(
+                f"Không có cụm mã {cluster_id}.", f"There is no cluster with id {cluster_id}."
+            )
+        return row_cluster(row)
+
+    def _conflict(self, cluster_id: int, based_on: int) -> ConflictError:
+        since = _events(
+            self.conn, sa.and_(s.events.c.cluster_id == cluster_id, s.events.c.version > based_on)
+        )
+        return ConflictError(
+            cluster_id,
+            based_on,
+            [
+                ConcurrentChange(
+                    e.version,
+                    e.actor,
+                    e.at.strftime("%Y-%m-%d %H:%M UTC"),
+                    [ch.field for ch in e.changes],
+                )
+                for e in reversed(since)
+            ],
+        )
+
+
+def _events(conn: Connection, where: Any, limit: int | None = None) -> list[ChangeEvent]:
+    q = sa.select(s.events).where(where).order_by(s.events.c.at.desc(), s.events.c.id.desc())
+    if limit:
+        q = q.limit(limit)
+    rows = conn.execute(q).mappings().all()
+    if not rows:
+        return []
+    by_event: dict[int, list[FieldChange]] = {r["id"]: [] for r in rows}
+    ch_rows = conn.execute(
+        sa.select(s.event_changes)
+        .where(s.event_changes.c.event_id.in_(list(by_event)))
+        .order_by(s.event_changes.c.id)
+    ).mappings()
+    for c in ch_rows:
+        by_event[c["event_id"]].append(FieldChange(c["field"], c["old_value"], c["new_value"]))
+    return [
+        ChangeEvent(
+            id=r["id"],
+            cluster_id=r["cluster_id"],
+            version=r["version"],
+            actor=r["actor"],
+            at=_aware(r["at"]),
+            kind=r["kind"],
+            reason=r["reason"],
+            source=r["source"],
+            changes=by_event[r["id"]],
+        )
+        for r in rows
+    ]
+
+
+class SqlStore(ClusterStore):
+    def __init__(self, engine: Engine, dialect: Dialect) -> None:
+        self.engine = engine
+        self.dialect = dialect
+        self.url = engine.url.render_as_string(hide_password=True)
+        self._prepare()
+
+    def _prepare(self) -> None:
+        with self.engine.connect() as conn:
+            has_meta = sa.inspect(conn).has_table(s.meta.name)
+            found = self._read_version(conn) if has_meta else None
+        if found is not None and found > s.SCHEMA_VERSION:
+            raise StorageError(
+                f"Cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phần mềm "
+                f"({s.SCHEMA_VERSION}): hãy nâng cấp phần mềm.",
+                f"The database has schema version {found}, newer than this software "
+                f"({s.SCHEMA_VERSION}): upgrade the software.",
+            )
+        if found is None:
+            with self.engine.begin() as conn:
+                self.dialect.before_create(conn)
+                s.metadata.create_all(conn)
+                self.dialect.after_create(conn)
+                conn.execute(
+                    sa.insert(s.meta),
+                    [
+                        {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
+                        {"key": "application_id", "value": s.APPLICATION_ID},
+                    ],
+                )
+
+    @staticmethod
+    def _read_version(conn: Connection) -> int | None:
+        value = conn.execute(
+            sa.select(s.meta.c.value).where(s.meta.c.key == "schema_version")
+        ).scalar()
+        return int(value) if value is not None else None
+
+    @contextmanager
+    def transaction(self) -> Iterator[SqlTransaction]:
+        with self.dialect.write_connection(self.engine) as conn, conn.begin():
+            yield SqlTransaction(conn, self.dialect)
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def get(self, cluster_id: int) -> Cluster:
+        with self._read() as conn:
+            return SqlTransaction(conn, self.dialect)._get(cluster_id)
+
+    def list_clusters(self, bbox: BBox | None = None) -> list[Cluster]:
+        q = sa.select(s.clusters).order_by(s.clusters.c.id)
+        if bbox is not None:
+            minx, miny, maxx, maxy = bbox
+            c = s.clusters.c
+            q = q.where(c.max_x >= minx, c.min_x <= maxx, c.max_y >= miny, c.min_y <= maxy)
+        with self._read() as conn:
+            return [row_cluster(r) for r in conn.execute(q).mappings()]
+
+    def count(self) -> int:
+        with self._read() as conn:
+            return int(
+                conn.execute(sa.select(sa.func.count()).select_from(s.clusters)).scalar_one()
+            )
+
+    def decisions(self, cluster_id: int | None = None) -> list[Decision]:
+        q = sa.select(s.decisions).order_by(s.decisions.c.date, s.decisions.c.id)
+        if cluster_id is not None:
+            q = q.where(s.decisions.c.cluster_id == cluster_id)
+        with self._read() as conn:
+            return [_row_decision(r) for r in conn.execute(q).mappings()]
+
+    def history(
+        self,
+        cluster_id: int | None = None,
+        *,
+        actor: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int | None = None,
+    ) -> list[ChangeEvent]:
+        e = s.events.c
+        conds = []
+        if cluster_id is not None:
+            conds.append(e.cluster_id == cluster_id)
+        if actor:
+            conds.append(e.actor == actor)
+        if since:
+            conds.append(e.at >= since)
+        if until:
+            conds.append(e.at <= until)
+        with self._read() as conn:
+            return _events(conn, sa.and_(sa.true(), *conds), limit)
+
+    def reported_figures(self) -> list[ReportedFigure]:
+        f = s.reported_figures.c
+        q = sa.select(s.reported_figures).order_by(f.as_of.desc(), f.id)
+        with self._read() as conn:
+            return [
+                ReportedFigure(
+                    id=r["id"],
+                    as_of=r["as_of"],
+                    category=r["category"],
+                    count=r["count"],
+                    area_ha=r["area_ha"],
+                    source=r["source"],
+                    note=r["note"],
+                )
+                for r in conn.execute(q).mappings()
+            ]
+
+    def schema_version(self) -> int:
+        with self._read() as conn:
+            found = self._read_version(conn)
+        return found or 0
+
+    def close(self) -> None:
+        self.engine.dispose()

@@ -1,0 +1,61 @@
+"""Shared fixtures. Builders for test data live in tests/builders.py."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from clusters import seed
+from clusters.store import ClusterStore, open_store
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    names = (
+        "streamlit",
+        "streamlit-folium",
+        "folium",
+        "geopandas",
+        "shapely",
+        "pyogrio",
+        "pyproj",
+        "SQLAlchemy",
+        "playwright",
+    )
+    versions = []
+    for n in names:
+        try:
+            versions.append(f"{n} {md.version(n)}")
+        except md.PackageNotFoundError:
+            versions.append(f"{n} -")
+    return ["libraries: " + ", ".join(versions), f"CI={os.environ.get('CI', '')}"]
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a laptop that lacks a system dependency; under CI a skip is a failure."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"required under CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture
+def db_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[ClusterStore]:
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def seeded_store(store: ClusterStore) -> ClusterStore:
+    seed.seed(store)
+    return store
