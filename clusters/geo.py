@@ -7,7 +7,6 @@ from functools import lru_cache
 import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
-from shapely.ops import transform
 
 WGS84 = "EPSG:4326"
 # WGS 84 / UTM zone 48N: metric CRS for areas and distances around Hanoi.
@@ -27,7 +26,7 @@ def transformer(src: str, dst: str) -> Transformer:
 def reproject(geom: BaseGeometry, src: str, dst: str) -> BaseGeometry:
     if src == dst:
         return geom
-    return transform(transformer(src, dst).transform, geom)
+    return shapely.transform(geom, transformer(src, dst).transform, interleaved=False)
 
 
 def area_ha(geom: BaseGeometry) -> float:

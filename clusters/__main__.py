@@ -1,0 +1,7 @@
+"""``python -m clusters`` is the ``clusters`` command."""
+
+import sys
+
+from clusters.cli import main
+
+sys.exit(main())

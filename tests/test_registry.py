@@ -1,0 +1,130 @@
+import logging
+from datetime import date
+
+import pytest
+
+from clusters import registry
+from clusters.errors import AccessDenied, ConflictError, ValidationError
+from clusters.roles import Actor
+from tests.builders import cluster, decision
+
+EDITOR = Actor("lan", "editor")
+VIEWER = Actor("minh", "viewer")
+TODAY = date(2026, 11, 24)
+
+
+def test_editor_creates_a_cluster_and_history_names_them(store):
+    saved = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    assert saved.id is not None and saved.version == 1
+    [event] = store.history(saved.id)
+    assert (event.actor, event.kind, event.version) == ("lan", "create", 1)
+
+
+@pytest.mark.parametrize("actor", [VIEWER, Actor("anon"), None])
+def test_write_without_the_editor_role_is_refused_and_logged(store, actor, caplog):
+    with caplog.at_level(logging.WARNING), pytest.raises(AccessDenied):
+        registry.create_cluster(store, cluster(), actor, today=TODAY)
+    assert store.count() == 0
+    assert "refused write" in caplog.text
+
+
+def test_invalid_record_writes_nothing(store):
+    with pytest.raises(ValidationError) as err:
+        registry.create_cluster(store, cluster(name=""), EDITOR, today=TODAY)
+    assert err.value.field == "name"
+    assert store.count() == 0
+
+
+def test_warnings_need_an_explicit_accept(store):
+    with pytest.raises(registry.WarningsNotAccepted):
+        registry.create_cluster(store, cluster(area_ha=5.0), EDITOR, today=TODAY)
+    assert store.count() == 0
+    saved = registry.create_cluster(
+        store, cluster(area_ha=5.0), EDITOR, today=TODAY, accept_warnings=True
+    )
+    assert [w.code for w in saved.warnings] == ["area_range"]
+    assert store.count() == 1
+
+
+def test_update_records_old_and_new_values_and_reason(store):
+    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    registry.update_cluster(
+        store,
+        c.id,
+        {"investor": "Công ty CP Hồng Hà"},
+        EDITOR,
+        based_on=1,
+        reason="theo báo cáo quý",
+        today=TODAY,
+    )
+    event = store.history(c.id)[0]
+    assert event.version == 2 and event.reason == "theo báo cáo quý"
+    assert [(ch.field, ch.old, ch.new) for ch in event.changes] == [
+        ("investor", None, "Công ty CP Hồng Hà")
+    ]
+
+
+def test_update_cannot_change_the_stage(store):
+    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    with pytest.raises(ValueError, match="change_stage"):
+        registry.update_cluster(store, c.id, {"stage": "operating"}, EDITOR, based_on=1)
+
+
+def test_change_stage_commits_stage_decision_and_event_together(store):
+    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    saved = registry.change_stage(
+        store,
+        c.id,
+        "under_construction",
+        EDITOR,
+        based_on=1,
+        effective_date=date(2024, 5, 2),
+        evidence=decision(),
+        today=TODAY,
+    ).cluster
+    assert saved.stage == "under_construction" and saved.version == 2
+    assert saved.stage_effective_date == date(2024, 5, 2)
+    assert "2803/QĐ-UBND" in saved.stage_evidence
+    [d] = store.decisions(c.id)
+    event = store.history(c.id)[0]
+    assert d.number == "2803/QĐ-UBND" and d.event_id == event.id
+    assert event.kind == "stage"
+    assert ("stage", "established", "under_construction") in [
+        (ch.field, ch.old, ch.new) for ch in event.changes
+    ]
+
+
+def test_backward_stage_change_is_recorded_as_a_correction(store):
+    c = registry.create_cluster(store, cluster(stage="operating"), EDITOR, today=TODAY).cluster
+    registry.change_stage(
+        store,
+        c.id,
+        "completing",
+        EDITOR,
+        based_on=1,
+        effective_date=date(2024, 5, 2),
+        evidence=None,
+        reason="nhập nhầm",
+        today=TODAY,
+    )
+    event = store.history(c.id)[0]
+    assert (event.kind, event.reason) == ("correction", "nhập nhầm")
+
+
+def test_stale_stage_change_is_refused_and_writes_nothing(store):
+    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    registry.update_cluster(store, c.id, {"notes": "x"}, Actor("hoa", "editor"), based_on=1)
+    with pytest.raises(ConflictError) as err:
+        registry.change_stage(
+            store,
+            c.id,
+            "under_construction",
+            EDITOR,
+            based_on=1,
+            effective_date=date(2024, 5, 2),
+            evidence=decision(),
+            today=TODAY,
+        )
+    assert "hoa" in err.value.en and "notes" in err.value.en
+    assert store.get(c.id).stage == "established"
+    assert store.decisions(c.id) == []
