@@ -9,6 +9,7 @@ from pathlib import Path
 
 from shapely.geometry import Point
 
+from clusters.errors import StorageError
 from clusters.model import Cluster, Decision, ReportedFigure
 from clusters.roles import SEED_ACTOR
 from clusters.store import ClusterStore
@@ -126,8 +127,18 @@ def seed(store: ClusterStore) -> tuple[int, int]:
 
 
 def ensure_seeded(store: ClusterStore) -> bool:
-    """Seed an empty registry; True when it did."""
+    """Seed an empty registry; True when it did.
+
+    Several app instances may start together on one empty database: the seed is one
+    transaction, so the slower instance fails on the ids the faster one wrote, and finds the
+    registry seeded.
+    """
     if store.count() or store.reported_figures():
         return False
-    seed(store)
+    try:
+        seed(store)
+    except StorageError:
+        if store.count():
+            return False
+        raise
     return True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from clusters.errors import StorageError
 from clusters.store import schema as s
+from clusters.store.base import BBox
 
 
 class Dialect:
@@ -21,14 +24,22 @@ class Dialect:
     def configure(self, engine: Engine) -> None:
         """Hook engine events (pragmas, session settings)."""
 
+    def opened(self, conn: Connection) -> None:
+        """Run when a store opens the database (learn what it already holds)."""
+
     def before_create(self, conn: Connection) -> None:
-        """Run before the tables are created."""
+        """Run before the tables are created (may lock out other instances meanwhile)."""
 
     def after_create(self, conn: Connection) -> None:
         """Run after the tables are created (triggers, extra indexes)."""
 
     def after_explicit_id(self, conn: Connection) -> None:
         """Run after a row was inserted with an explicit id (sequence upkeep)."""
+
+    def bbox_clause(self, bbox: BBox) -> sa.ColumnElement[bool] | None:
+        """A condition that lets the engine find clusters meeting ``bbox`` through a spatial
+        index (it may match a little more; the bbox columns decide), or None."""
+        return None
 
     @contextmanager
     def write_connection(self, engine: Engine) -> Iterator[Connection]:
@@ -41,6 +52,15 @@ class SQLiteDialect(Dialect):
 
     name = "sqlite"
 
+    def __init__(self) -> None:
+        self.has_rtree = False
+
+    def opened(self, conn: Connection) -> None:
+        found = conn.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (RTREE,)
+        ).scalar()
+        self.has_rtree = found is not None
+
     def configure(self, engine: Engine) -> None:
         @sa.event.listens_for(engine, "connect")
         def _connect(dbapi_conn: Any, _record: Any) -> None:
@@ -48,7 +68,7 @@ class SQLiteDialect(Dialect):
             cur = dbapi_conn.cursor()
             cur.execute("PRAGMA foreign_keys = ON")
             cur.execute("PRAGMA busy_timeout = 15000")
-            cur.execute("PRAGMA journal_mode = WAL")
+            _use_wal(cur)
             cur.execute("PRAGMA synchronous = NORMAL")
             cur.close()
 
@@ -70,6 +90,58 @@ class SQLiteDialect(Dialect):
                     f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} "
                     f"ON {table} BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
                 )
+        self.has_rtree = _create_rtree(conn)
+
+    def bbox_clause(self, bbox: BBox) -> sa.ColumnElement[bool] | None:
+        if not self.has_rtree:
+            return None
+        minx, miny, maxx, maxy = bbox
+        r = _rtree.c
+        near = sa.select(r.id).where(
+            r.max_x >= minx, r.min_x <= maxx, r.max_y >= miny, r.min_y <= maxy
+        )
+        return s.clusters.c.id.in_(near)
+
+
+def _use_wal(cur: sqlite3.Cursor) -> None:
+    """Switch a new database to WAL. The switch needs an exclusive lock and SQLite's busy
+    timeout does not cover it, so instances opening a new file together retry briefly."""
+    for attempt in itertools.count():
+        try:
+            if cur.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+                cur.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt >= 100:
+                raise
+            time.sleep(0.05)
+
+
+# SQLite's built-in R*Tree over the clusters' bounding boxes, kept by triggers. Without it
+# (SQLite built without R*Tree) an extent query falls back to the bbox columns' indexes.
+RTREE = "clusters_rtree"
+_rtree = sa.table(RTREE, *(sa.column(c) for c in ("id", "min_x", "max_x", "min_y", "max_y")))
+_RTREE_DDL = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS clusters_rtree USING rtree(id, min_x, max_x, min_y, max_y)",
+    "CREATE TRIGGER IF NOT EXISTS clusters_rtree_insert AFTER INSERT ON clusters BEGIN "
+    "INSERT INTO clusters_rtree VALUES (new.id, new.min_x, new.max_x, new.min_y, new.max_y); END",
+    "CREATE TRIGGER IF NOT EXISTS clusters_rtree_update "
+    "AFTER UPDATE OF min_x, max_x, min_y, max_y ON clusters BEGIN "
+    "UPDATE clusters_rtree SET min_x = new.min_x, max_x = new.max_x, min_y = new.min_y, "
+    "max_y = new.max_y WHERE id = new.id; END",
+    "CREATE TRIGGER IF NOT EXISTS clusters_rtree_delete AFTER DELETE ON clusters BEGIN "
+    "DELETE FROM clusters_rtree WHERE id = old.id; END",
+)
+
+
+def _create_rtree(conn: Connection) -> bool:
+    try:
+        conn.exec_driver_sql(_RTREE_DDL[0])
+    except sa.exc.OperationalError:  # no such module: rtree
+        return False
+    for ddl in _RTREE_DDL[1:]:
+        conn.exec_driver_sql(ddl)
+    return True
 
 
 def sqlite_path(engine: Engine) -> Path:

@@ -362,6 +362,7 @@ class SqlStore(ClusterStore):
         with self.engine.connect() as conn:
             has_meta = sa.inspect(conn).has_table(s.meta.name)
             found = self._read_version(conn) if has_meta else None
+            self.dialect.opened(conn)
         if found is not None and found > s.SCHEMA_VERSION:
             raise StorageError(
                 f"Cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phần mềm "
@@ -370,8 +371,12 @@ class SqlStore(ClusterStore):
                 f"({s.SCHEMA_VERSION}): upgrade the software.",
             )
         if found is None:
-            with self.engine.begin() as conn:
+            with self.dialect.write_connection(self.engine) as conn, conn.begin():
                 self.dialect.before_create(conn)
+                # Another instance starting at the same time may have created it meanwhile
+                # (before_create serialises creation where the engine can).
+                if sa.inspect(conn).has_table(s.meta.name) and self._read_version(conn):
+                    return
                 s.metadata.create_all(conn)
                 self.dialect.after_create(conn)
                 conn.execute(
@@ -409,6 +414,9 @@ class SqlStore(ClusterStore):
             minx, miny, maxx, maxy = bbox
             c = s.clusters.c
             q = q.where(c.max_x >= minx, c.min_x <= maxx, c.max_y >= miny, c.min_y <= maxy)
+            spatial = self.dialect.bbox_clause(bbox)
+            if spatial is not None:
+                q = q.where(spatial)
         with self._read() as conn:
             return [row_cluster(r) for r in conn.execute(q).mappings()]
 
