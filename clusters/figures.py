@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from clusters.model import Cluster, ReportedFigure
 
@@ -85,3 +86,109 @@ def compare(clusters: list[Cluster], figures: Iterable[ReportedFigure]) -> list[
         Comparison(cat, sum(1 for c in clusters if cat.counts(c)), newest.get(cat.code))
         for cat in CATEGORIES
     ]
+
+
+# The 2025 tasks set by the January 2025 review, followed in the registry: a 2018–2020
+# cluster counts as done when it reached a done stage with an effective date in 2025.
+TASKS_SINCE = date(2025, 1, 1)
+
+
+@dataclass(frozen=True)
+class Task:
+    code: str
+    label_vi: str
+    label_en: str
+    target_category: str  # the reported figure that sets the target
+    open_stages: frozenset[str]  # where the clusters still to do are
+    done_stages: frozenset[str]
+
+    def label(self, lang: str = "vi") -> str:
+        return self.label_en if lang == "en" else self.label_vi
+
+
+TASKS_2025: tuple[Task, ...] = (
+    Task(
+        "complete_infrastructure",
+        "Hoàn thiện hạ tầng các cụm đợt 2018–2020 đang hoàn thiện",
+        "Complete the infrastructure of the 2018–2020 clusters being completed",
+        "batch_2018_2020_completing",
+        frozenset({"completing"}),
+        frozenset({"operating"}),
+    ),
+    Task(
+        "start_construction",
+        "Khởi công các cụm đợt 2018–2020 còn lại",
+        "Start construction of the remaining 2018–2020 clusters",
+        "batch_2018_2020_not_started",
+        NOT_STARTED,
+        frozenset({"under_construction", "completing", "operating"}),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class TaskProgress:
+    task: Task
+    target: ReportedFigure | None
+    done: int  # reached a done stage effective since TASKS_SINCE
+    remaining: int  # still in an open stage
+
+    @property
+    def share(self) -> float | None:
+        if self.target is None or not self.target.count:
+            return None
+        return min(1.0, self.done / self.target.count)
+
+
+def task_progress(
+    clusters: list[Cluster], figures: Iterable[ReportedFigure], since: date = TASKS_SINCE
+) -> list[TaskProgress]:
+    newest = latest(figures)
+    batch = [c for c in clusters if _batch(c)]
+    out = []
+    for task in TASKS_2025:
+        done = sum(
+            1
+            for c in batch
+            if c.stage in task.done_stages
+            and c.stage_effective_date is not None
+            and c.stage_effective_date >= since
+        )
+        remaining = sum(1 for c in batch if c.stage in task.open_stages)
+        out.append(TaskProgress(task, newest.get(task.target_category), done, remaining))
+    return out
+
+
+# Gaps in the records a planner should close, in the order the overview lists them.
+COMPLETENESS_CHECKS: tuple[tuple[str, Callable[[Cluster], bool]], ...] = (
+    ("unverified", lambda c: not c.stage_verified),
+    ("approximate", lambda c: c.is_approximate),
+    ("no_area", lambda c: c.area_ha is None),
+    ("no_investor", lambda c: not c.investor),
+)
+
+
+def completeness(clusters: Iterable[Cluster]) -> dict[str, list[Cluster]]:
+    """The clusters failing each completeness check."""
+    cs = list(clusters)
+    return {code: [c for c in cs if check(c)] for code, check in COMPLETENESS_CHECKS}
+
+
+@dataclass(frozen=True)
+class GroupTotal:
+    group: str
+    count: int
+    area_ha: float
+
+
+def totals_by(
+    clusters: Iterable[Cluster], groups_of: Callable[[Cluster], Iterable[str]]
+) -> list[GroupTotal]:
+    """Count and decided area per group (a cluster in two groups counts in both)."""
+    counts: dict[str, int] = {}
+    areas: dict[str, float] = {}
+    for c in clusters:
+        for g in groups_of(c):
+            counts[g] = counts.get(g, 0) + 1
+            areas[g] = areas.get(g, 0.0) + (c.area_ha or 0.0)
+    return [GroupTotal(g, counts[g], round(areas[g], 2)) for g in counts]

@@ -74,15 +74,16 @@ def script_urls(base: str = STATIC_URL) -> list[tuple[str, str]]:
     order = ("jquery", "leaflet", "markercluster")
     by_folder = {a.folder: a for a in ASSETS}
     return [
-        (f"{f}_{i}", f"{base}/{f}/{name}")
+        (f"{f}_js_{i}", f"{base}/{f}/{name}")
         for f in order
         for i, name in enumerate(by_folder[f].scripts)
     ]
 
 
 def style_urls(base: str = STATIC_URL) -> list[tuple[str, str]]:
+    """(name, url) of every stylesheet; names differ from the scripts' (folium keys by name)."""
     return [
-        (f"{a.folder}_{i}", f"{base}/{a.folder}/{name}")
+        (f"{a.folder}_css_{i}", f"{base}/{a.folder}/{name}")
         for a in ASSETS
         for i, name in enumerate(a.styles)
     ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.metadata as md
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from clusters import seed
 from clusters.store import ClusterStore, open_store
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+# The throwaway PostgreSQL/PostGIS server: fixtures ``postgis_server`` and ``postgis_url``.
+pytest_plugins = ["postgis_server"]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -59,3 +63,23 @@ def store(db_url: str) -> Iterator[ClusterStore]:
 def seeded_store(store: ClusterStore) -> ClusterStore:
     seed.seed(store)
     return store
+
+
+@pytest.fixture(scope="session")
+def seeded_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite registry made once per session; copy it, never write to it."""
+    path = tmp_path_factory.mktemp("seeded") / "registry.sqlite"
+    s = open_store(f"sqlite:///{path}")
+    seed.seed(s)
+    s.close()  # the last connection closing folds the WAL into the file
+    return path
+
+
+@pytest.fixture
+def seeded_copy(seeded_file: Path, tmp_path: Path) -> Iterator[ClusterStore]:
+    """A fresh copy of the seeded registry: as ``seeded_store``, without seeding each time."""
+    target = tmp_path / "seeded.sqlite"
+    shutil.copyfile(seeded_file, target)
+    s = open_store(f"sqlite:///{target}")
+    yield s
+    s.close()

@@ -1,0 +1,725 @@
+"""One catalogue of the app's words in Vietnamese and English, and number/date formatting.
+
+``CATALOGUE`` maps a key to ``(Vietnamese, English)``; it is a plain dict literal with a
+section per page so other pages can add their keys with a small edit. Stage labels live in
+``clusters.stages`` and field labels in ``clusters.model.FIELDS``: they are not repeated here.
+Placeholders use ``str.format`` names: ``t("map.matching", "en", count=3)``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+LANGS = ("vi", "en")
+DEFAULT_LANG = "vi"
+LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # history is stored in UTC, shown in Hanoi time
+
+CATALOGUE: dict[str, tuple[str, str]] = {
+    # --- app and navigation
+    "app.title": ("Cụm công nghiệp Hà Nội", "Hanoi industrial clusters"),
+    "app.language": ("Ngôn ngữ", "Language"),
+    "nav.map": ("Bản đồ", "Map"),
+    "nav.overview": ("Tổng quan", "Overview"),
+    "nav.list": ("Danh sách", "List"),
+    "nav.cluster": ("Chi tiết cụm", "Cluster"),
+    "common.none": ("—", "—"),
+    "common.yes": ("Có", "Yes"),
+    "common.no": ("Không", "No"),
+    "common.error": ("Lỗi", "Error"),
+    "common.clusters": ("{count} cụm", "{count} clusters"),
+    "common.as_of": ("số liệu đến {date}", "as of {date}"),
+    # --- filters (shared by the map and the list)
+    "filter.header": ("Bộ lọc", "Filters"),
+    "filter.text": (
+        "Tìm theo tên, xã, huyện, chủ đầu tư",
+        "Search name, commune, district, investor",
+    ),
+    "filter.text_help": (
+        "Không phân biệt dấu và chữ hoa: «ngoc hoi» tìm được «Ngọc Hồi»; tìm cả tên cũ, tên khác.",
+        "Ignores diacritics and case: 'ngoc hoi' finds 'Ngọc Hồi'; former names and aliases "
+        "match too.",
+    ),
+    "filter.stages": ("Giai đoạn", "Stage"),
+    "filter.batches": ("Đợt thành lập", "Batch"),
+    "filter.districts": ("Quận/huyện (trước 2025)", "Former district"),
+    "filter.communes": ("Xã/phường 2025", "2025 commune"),
+    "filter.types": ("Loại cụm", "Cluster type"),
+    "filter.wwtp": ("Trạm xử lý nước thải", "Wastewater plant"),
+    "filter.verified_only": ("Chỉ cụm đã xác minh giai đoạn", "Verified stage only"),
+    "filter.area_min": ("Diện tích từ (ha)", "Area from (ha)"),
+    "filter.area_max": ("đến (ha)", "to (ha)"),
+    "filter.any": ("Tất cả", "All"),
+    "filter.reset": ("Bỏ lọc", "Reset filters"),
+    "filter.matching": (
+        "**{count}** cụm phù hợp · tổng diện tích **{area}** ({with_area} cụm có số liệu "
+        "diện tích)",
+        "**{count}** matching clusters · total area **{area}** ({with_area} with a recorded area)",
+    ),
+    "filter.link_hint": (
+        "Địa chỉ trang giữ bộ lọc: gửi liên kết để người khác mở đúng cách xem này.",
+        "The page address keeps the filters: send the link to share this view.",
+    ),
+    # --- map page
+    "map.title": ("Bản đồ cụm công nghiệp", "Map of industrial clusters"),
+    "map.fit": ("Thu phóng vừa kết quả", "Fit to results"),
+    "map.basemap": ("Bản đồ nền", "Basemap"),
+    "map.basemap_none": ("Không có bản đồ nền", "No basemap"),
+    "map.basemap_help": (
+        "Chọn «Không có bản đồ nền» khi không truy cập được máy chủ bản đồ nền.",
+        "Choose 'No basemap' when the tile server cannot be reached.",
+    ),
+    "map.reference_missing": (
+        "Không đọc được lớp tham chiếu «{path}»: {reason}",
+        "Cannot read the reference layer '{path}': {reason}",
+    ),
+    "map.click_hint": (
+        "Bấm vào một cụm trên bản đồ để xem tóm tắt. Các cụm cùng vị trí được gom nhóm: bấm "
+        "vào nhóm để tách ra.",
+        "Click a cluster on the map to see its summary. Clusters at the same place are "
+        "grouped: click a group to spread it out.",
+    ),
+    "map.no_results": (
+        "Không có cụm nào phù hợp với bộ lọc.",
+        "No cluster matches the filters.",
+    ),
+    "map.tooltip_approximate": (
+        "Vị trí gần đúng ({precision})",
+        "Approximate location ({precision})",
+    ),
+    "map.tooltip_area_unknown": ("chưa rõ diện tích", "area not recorded"),
+    # --- legend
+    "legend.title": ("Chú giải", "Legend"),
+    "legend.exact": ("Ranh giới / vị trí đã đo đạc", "Surveyed boundary or location"),
+    "legend.approximate": (
+        "Vòng rỗng, viền đứt: vị trí gần đúng",
+        "Hollow dashed ring: approximate location",
+    ),
+    "legend.group": ("Vòng tròn có số: nhóm cụm gần nhau", "Numbered circle: nearby clusters"),
+    # --- cluster summary beside the map
+    "summary.title": ("Cụm đã chọn", "Selected cluster"),
+    "summary.open": ("Mở trang chi tiết", "Open the cluster page"),
+    "summary.verified": ("Đã xác minh giai đoạn", "Stage verified"),
+    "summary.unverified": ("Chưa xác minh giai đoạn", "Stage not verified"),
+    "summary.approximate": ("Vị trí gần đúng", "Approximate location"),
+    "summary.surveyed": ("Vị trí đo đạc", "Surveyed location"),
+    "summary.commune": ("Xã/phường", "Commune"),
+    "summary.gone": (
+        "Cụm đã chọn không còn trong sổ đăng ký.",
+        "The selected cluster is no longer in the registry.",
+    ),
+    # --- overview page
+    "overview.title": ("Tổng quan sổ đăng ký", "Registry overview"),
+    "overview.by_stage": ("Số cụm theo giai đoạn", "Clusters by stage"),
+    "overview.vs_reported": (
+        "Sổ đăng ký so với số liệu báo cáo",
+        "Registry beside reported figures",
+    ),
+    "overview.col_category": ("Chỉ tiêu", "Figure"),
+    "overview.col_registry": ("Sổ đăng ký", "Registry"),
+    "overview.col_reported": ("Báo cáo", "Reported"),
+    "overview.col_date": ("Ngày báo cáo", "Reported on"),
+    "overview.col_gap": ("Chênh lệch", "Gap"),
+    "overview.registry_vs_reported": (
+        "sổ đăng ký: {registry} · báo cáo: {reported} ({date})",
+        "registry: {registry} · reported: {reported} ({date})",
+    ),
+    "overview.gap_fewer": (
+        "Sổ đăng ký có ít hơn báo cáo {gap} cụm: còn thiếu hồ sơ.",
+        "The registry holds {gap} fewer than reported: records are missing.",
+    ),
+    "overview.gap_more": (
+        "Sổ đăng ký có nhiều hơn báo cáo {gap} cụm: cần đối chiếu.",
+        "The registry holds {gap} more than reported: to be reconciled.",
+    ),
+    "overview.gap_none": ("Sổ đăng ký khớp với báo cáo.", "The registry matches the report."),
+    "overview.gap_unknown": ("Chưa có số liệu báo cáo.", "No reported figure."),
+    "overview.source": ("Nguồn: {source}", "Source: {source}"),
+    "overview.tasks": ("Nhiệm vụ năm 2025", "Tasks for 2025"),
+    "overview.task_progress": (
+        "Tiến độ theo sổ đăng ký: {done}/{target} (giai đoạn có hiệu lực từ {since})",
+        "Progress in the registry: {done}/{target} (stage effective since {since})",
+    ),
+    "overview.task_remaining": (
+        "Trong sổ đăng ký còn {remaining} cụm đợt 2018–2020 ở giai đoạn «{stages}».",
+        "The registry still has {remaining} clusters of the 2018–2020 batch at '{stages}'.",
+    ),
+    "overview.by_district": ("Theo quận/huyện (trước 2025)", "By former district"),
+    "overview.by_batch": ("Theo đợt thành lập", "By batch"),
+    "overview.col_count": ("Số cụm", "Clusters"),
+    "overview.col_area": ("Diện tích (ha)", "Area (ha)"),
+    "overview.completeness": ("Độ đầy đủ của dữ liệu", "Data completeness"),
+    "overview.completeness_line": (
+        "{count} / {total} cụm ({share})",
+        "{count} of {total} clusters ({share})",
+    ),
+    "overview.show_clusters": ("Xem các cụm", "Show the clusters"),
+    # --- list page
+    "list.title": ("Danh sách cụm công nghiệp", "List of industrial clusters"),
+    "list.hint": (
+        "Bấm tiêu đề cột để sắp xếp; chọn một dòng để mở cụm.",
+        "Click a column header to sort; select a row to open the cluster.",
+    ),
+    "list.col_approximate": ("Vị trí gần đúng", "Approximate location"),
+    # --- cluster page
+    "cluster.title": ("Chi tiết cụm", "Cluster"),
+    "cluster.choose": ("Chọn cụm", "Choose a cluster"),
+    "cluster.not_found": ("Không có cụm #{id} trong sổ đăng ký.", "There is no cluster #{id}."),
+    "cluster.fields": ("Thông tin", "Record"),
+    "cluster.col_field": ("Trường", "Field"),
+    "cluster.col_value": ("Giá trị", "Value"),
+    "cluster.decisions": ("Quyết định, văn bản", "Decisions and documents"),
+    "cluster.no_decisions": ("Chưa có văn bản nào.", "No document recorded."),
+    "cluster.col_doc_type": ("Loại", "Type"),
+    "cluster.col_number": ("Số hiệu", "Number"),
+    "cluster.col_date": ("Ngày", "Date"),
+    "cluster.col_issuer": ("Cơ quan ban hành", "Issuer"),
+    "cluster.col_note": ("Ghi chú", "Note"),
+    "cluster.timeline": ("Các giai đoạn", "Stage timeline"),
+    "cluster.col_when": ("Thời điểm ghi", "Recorded"),
+    "cluster.col_stage_from": ("Từ", "From"),
+    "cluster.col_stage_to": ("Sang", "To"),
+    "cluster.col_effective": ("Ngày hiệu lực", "Effective"),
+    "cluster.col_who": ("Người ghi", "By"),
+    "cluster.col_why": ("Lý do, căn cứ", "Reason, evidence"),
+    "cluster.history": ("Lịch sử thay đổi", "Change history"),
+    "cluster.history_event": (
+        "{when} · {who} · {kind} · phiên bản {version}",
+        "{when} · {who} · {kind} · version {version}",
+    ),
+    "cluster.history_reason": ("Lý do: {reason}", "Why: {reason}"),
+    "cluster.history_source": ("Nguồn: {source}", "Source: {source}"),
+    "cluster.col_old": ("Giá trị cũ", "Old value"),
+    "cluster.col_new": ("Giá trị mới", "New value"),
+    "cluster.no_history": ("Chưa có lịch sử.", "No history."),
+    "cluster.sources": ("Nguồn", "Sources"),
+    "cluster.no_sources": ("Chưa ghi nguồn.", "No source recorded."),
+    "cluster.location": ("Vị trí", "Location"),
+    "cluster.point": ("Điểm {lat}, {lon}", "Point {lat}, {lon}"),
+    "cluster.polygon": ("Ranh giới, {area} theo hình vẽ", "Boundary, {area} as drawn"),
+    "cluster.created": ("Tạo bởi {who} lúc {when}", "Created by {who} at {when}"),
+    "cluster.updated": ("Sửa lần cuối bởi {who} lúc {when}", "Last changed by {who} at {when}"),
+    # --- values of coded fields
+    "batch.before_2018": ("Trước 2018", "Before 2018"),
+    "batch.2018_2020": ("2018–2020", "2018–2020"),
+    "batch.2021_2025": ("2021–2025", "2021–2025"),
+    "batch.2026_2030": ("2026–2030", "2026–2030"),
+    "batch.unknown": ("Chưa rõ", "Unknown"),
+    "cluster_type.general": ("CCN chung", "General"),
+    "cluster_type.craft_village": ("CCN làng nghề", "Craft village"),
+    "wwtp.none": ("Không có", "None"),
+    "wwtp.planned": ("Đã có kế hoạch", "Planned"),
+    "wwtp.under_construction": ("Đang xây dựng", "Under construction"),
+    "wwtp.built_not_operating": ("Đã xây, chưa vận hành", "Built, not operating"),
+    "wwtp.operating": ("Đang vận hành", "Operating"),
+    "wwtp.operating_compliant": ("Vận hành đạt chuẩn", "Operating to standard"),
+    "wwtp.unknown": ("Chưa rõ", "Unknown"),
+    "precision.surveyed": ("đo đạc", "surveyed"),
+    "precision.commune": ("điểm đại diện của xã", "commune label point"),
+    "precision.commune_from_name": ("xã suy ra từ tên cụm", "commune guessed from the name"),
+    "precision.district": ("một điểm trong huyện", "a point in the former district"),
+    "investor_type.enterprise": ("Doanh nghiệp", "Enterprise"),
+    "investor_type.cooperative": ("Hợp tác xã", "Cooperative"),
+    "investor_type.district_board": ("Ban quản lý dự án cấp huyện", "District project board"),
+    "investor_type.state_agency": ("Cơ quan nhà nước", "State agency"),
+    "investor_type.other": ("Khác", "Other"),
+    "confidence.high": ("Cao", "High"),
+    "confidence.medium": ("Trung bình", "Medium"),
+    "confidence.low": ("Thấp", "Low"),
+    "doc_type.planning": ("Quy hoạch", "Planning"),
+    "doc_type.establishment": ("Quyết định thành lập", "Establishment decision"),
+    "doc_type.expansion": ("Mở rộng", "Expansion"),
+    "doc_type.compensation": ("Bồi thường, GPMB", "Compensation, site clearance"),
+    "doc_type.groundbreaking": ("Khởi công", "Groundbreaking"),
+    "doc_type.acceptance": ("Nghiệm thu", "Acceptance"),
+    "doc_type.operation": ("Đưa vào hoạt động", "Put into operation"),
+    "doc_type.removal": ("Đưa ra khỏi quy hoạch", "Removal from the plan"),
+    "doc_type.inspection": ("Kiểm tra thực tế", "Inspection"),
+    "doc_type.other": ("Khác", "Other"),
+    "event.create": ("Tạo mới", "Created"),
+    "event.update": ("Sửa", "Edited"),
+    "event.stage": ("Đổi giai đoạn", "Stage change"),
+    "event.seed": ("Dữ liệu khởi tạo", "Seed"),
+    "event.import": ("Nhập tệp", "Import"),
+    "event.correction": ("Đính chính", "Correction"),
+    "event.location": ("Sửa vị trí", "Location change"),
+    # --- completeness checks (overview)
+    "completeness.unverified": ("Giai đoạn chưa được xác minh", "Stage not verified"),
+    "completeness.approximate": ("Chỉ có vị trí gần đúng", "Only an approximate location"),
+    "completeness.no_area": ("Thiếu diện tích", "No area"),
+    "completeness.no_investor": ("Thiếu chủ đầu tư", "No investor"),
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The text for ``key`` in ``lang``, with ``values`` filled in."""
+    vi, en = CATALOGUE[key]
+    text = en if lang == "en" else vi
+    return text.format(**values) if values else text
+
+
+def value_label(kind: str, code: str | None, lang: str = DEFAULT_LANG) -> str:
+    """The label of a coded value (``batch``, ``wwtp`` …); the code itself if it has none."""
+    if code is None:
+        return CATALOGUE["common.none"][0]
+    key = f"{kind}.{code}"
+    return t(key, lang) if key in CATALOGUE else code
+
+
+_VI_SEPARATORS = str.maketrans(",.", ".,")
+
+
+def number(value: float | None, lang: str = DEFAULT_LANG, decimals: int = 2) -> str:
+    """``1686.5`` → ``1.686,5`` (vi) or ``1,686.5`` (en); trailing zeros dropped."""
+    if value is None:
+        return CATALOGUE["common.none"][0]
+    text = f"{value:,.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    if lang == "en":
+        return text
+    return text.translate(_VI_SEPARATORS)
+
+
+def area(value: float | None, lang: str = DEFAULT_LANG) -> str:
+    """``18.8`` → ``18,8 ha`` (vi) or ``18.8 ha`` (en)."""
+    if value is None:
+        return CATALOGUE["common.none"][0]
+    return f"{number(value, lang)} ha"
+
+
+def percent(value: float | None, lang: str = DEFAULT_LANG) -> str:
+    if value is None:
+        return CATALOGUE["common.none"][0]
+    return f"{number(value, lang, 1)}%"
+
+
+def format_date(value: date | None, lang: str = DEFAULT_LANG) -> str:
+    """``09/01/2025`` (vi) or ``2025-01-09`` (en)."""
+    if value is None:
+        return CATALOGUE["common.none"][0]
+    return value.isoformat() if lang == "en" else value.strftime("%d/%m/%Y")
+
+
+def format_datetime(value: datetime | None, lang: str = DEFAULT_LANG) -> str:
+    """A stored (UTC) time shown in Hanoi time: ``09/01/2025 14:05`` or ``2025-01-09 14:05``."""
+    if value is None:
+        return CATALOGUE["common.none"][0]
+    local = value.astimezone(LOCAL_TIME)
+    return f"{format_date(local.date(), lang)} {local:%H:%M}"
+
+
+def format_partial_date(value: str | None, lang: str = DEFAULT_LANG) -> str:
+    """An as-of date kept as ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``, in the reader's order."""
+    if not value:
+        return CATALOGUE["common.none"][0]
+    parts = value.split("-")
+    if lang == "en" or len(parts) == 1:
+        return value
+    return "/".join(reversed(parts))
+
+
+# --- editing, sign-in, history and administration (issue 4)
+CATALOGUE.update(
+    {
+        "nav.edit": ("Sửa cụm", "Edit a cluster"),
+        "nav.new": ("Thêm cụm", "New cluster"),
+        "nav.changes": ("Thay đổi gần đây", "Recent changes"),
+        "nav.admin": ("Quản trị", "Administration"),
+        # sign-in
+        "auth.header": ("Đăng nhập để sửa dữ liệu", "Sign in to edit"),
+        "auth.name": ("Tên tài khoản", "Account name"),
+        "auth.password": ("Mật khẩu", "Password"),
+        "auth.sign_in": ("Đăng nhập", "Sign in"),
+        "auth.sign_out": ("Đăng xuất", "Sign out"),
+        "auth.signed_in_as": ("Đã đăng nhập: **{name}**", "Signed in: **{name}**"),
+        "auth.signed_out": ("Đã đăng xuất.", "Signed out."),
+        "auth.expired": (
+            "Phiên làm việc đã hết hạn do không hoạt động; hãy đăng nhập lại.",
+            "The session expired after a period of inactivity; please sign in again.",
+        ),
+        "auth.oidc_sign_in": ("Đăng nhập bằng tài khoản cơ quan", "Sign in with your organisation"),
+        "auth.local_accounts": ("Tài khoản nội bộ", "Local account"),
+        "auth.oidc_no_account": (
+            "Email {email} chưa được gán tài khoản trong sổ đăng ký; liên hệ quản trị.",
+            "The email {email} has no account in the registry; contact an administrator.",
+        ),
+        "auth.need_sign_in": (
+            "Cần đăng nhập với vai trò {role} để dùng trang này (ô đăng nhập ở thanh bên).",
+            "Sign in with the {role} role to use this page (the sign-in box is in the sidebar).",
+        ),
+        "auth.need_role": (
+            "Tài khoản {name} không có vai trò {role} cần cho trang này.",
+            "The account {name} does not have the {role} role this page needs.",
+        ),
+        "auth.read_needs_sign_in": (
+            "Sổ đăng ký chỉ dành cho người đã đăng nhập.",
+            "The registry is open to signed-in users only.",
+        ),
+        # edit page
+        "edit.title": ("Sửa thông tin cụm", "Edit a cluster"),
+        "edit.link": ("Sửa cụm này", "Edit this cluster"),
+        "edit.back": ("Về trang chi tiết", "Back to the cluster page"),
+        "edit.opened_on": (
+            "Biểu mẫu mở trên phiên bản {version} (hiện tại: {current}).",
+            "The forms were opened on version {version} (current: {current}).",
+        ),
+        "edit.tab_stage": ("Giai đoạn", "Stage"),
+        "edit.tab_attributes": ("Thông tin", "Attributes"),
+        "edit.tab_location": ("Vị trí", "Location"),
+        "edit.current_stage": (
+            "Giai đoạn hiện tại: **{stage}** (hiệu lực {date})",
+            "Current stage: **{stage}** (effective {date})",
+        ),
+        "edit.current_evidence": ("Căn cứ: {evidence}", "Evidence: {evidence}"),
+        "edit.new_stage": ("Giai đoạn mới", "New stage"),
+        "edit.choose_stage": ("Chọn giai đoạn", "Choose a stage"),
+        "edit.new_stage_help": (
+            "Chỉ có các bước cho phép từ giai đoạn hiện tại. Lùi giai đoạn hoặc đưa cụm trở "
+            "lại quy hoạch là đính chính và phải nêu lý do.",
+            "Only the moves allowed from the current stage are listed. Moving back, or out of "
+            "'removed', is a correction and needs a reason.",
+        ),
+        "edit.correction_option": ("↩ Đính chính: {stage}", "↩ Correction: {stage}"),
+        "edit.effective_date": ("Ngày hiệu lực", "Effective date"),
+        "edit.effective_date_help": (
+            "Ngày giai đoạn bắt đầu theo văn bản hoặc kiểm tra, không phải ngày nhập.",
+            "The day the stage began per the document or inspection, not the day of typing.",
+        ),
+        "edit.evidence": ("Căn cứ", "Evidence"),
+        "edit.evidence_help": (
+            "Thay đổi giai đoạn cần một văn bản (số, ngày, cơ quan ban hành) hoặc biên bản "
+            "kiểm tra có ngày. Chỉ đính chính mới có thể không có căn cứ.",
+            "A stage change needs a document (number, date, issuer) or a dated inspection. "
+            "Only a correction may go without.",
+        ),
+        "edit.evidence_decision": ("Văn bản", "Document"),
+        "edit.evidence_inspection": ("Kiểm tra thực tế", "Inspection"),
+        "edit.evidence_none": ("Không có (đính chính)", "None (correction)"),
+        "edit.field.doc_type": ("Loại văn bản", "Document type"),
+        "edit.field.decision_number": ("Số văn bản", "Document number"),
+        "edit.field.decision_date": ("Ngày văn bản / kiểm tra", "Document or inspection date"),
+        "edit.field.issuer": ("Cơ quan ban hành", "Issuer"),
+        "edit.field.evidence_note": ("Ghi chú về căn cứ", "Evidence note"),
+        "edit.field.evidence": ("Căn cứ", "Evidence"),
+        "edit.field.reason": ("Lý do", "Reason"),
+        "edit.field.latitude": ("Vĩ độ", "Latitude"),
+        "edit.field.longitude": ("Kinh độ", "Longitude"),
+        "edit.field.markers": ("Mốc giới", "Boundary markers"),
+        "edit.field.marker_crs": ("Hệ tọa độ mốc giới", "Marker coordinate system"),
+        "edit.field.axis_order": ("Thứ tự trục", "Axis order"),
+        "edit.field.boundary_file": ("Tệp ranh giới", "Boundary file"),
+        "edit.field.category": ("Chỉ tiêu", "Figure"),
+        "edit.field.count": ("Số lượng", "Count"),
+        "edit.field.source": ("Nguồn", "Source"),
+        "edit.field.password": ("Mật khẩu", "Password"),
+        "edit.field.email": ("Email", "Email"),
+        "edit.field.role": ("Vai trò", "Role"),
+        "edit.stage_reason": ("Ghi chú / lý do", "Note / reason"),
+        "edit.stage_reason_help": (
+            "Bắt buộc khi đính chính; được lưu trong lịch sử.",
+            "Required for a correction; kept in the history.",
+        ),
+        "edit.save_stage": ("Lưu giai đoạn", "Save the stage"),
+        "edit.stage_saved": (
+            "Đã lưu: giai đoạn «{stage}» (phiên bản {version}).",
+            "Saved: stage '{stage}' (version {version}).",
+        ),
+        "edit.occupancy_derived": (
+            "{label}: {value} — tự tính từ đất đã cho thuê / đất công nghiệp, không nhập tay.",
+            "{label}: {value} — derived from leased / industrial land, not typed.",
+        ),
+        "edit.one_per_line": ("Mỗi dòng một mục.", "One per line."),
+        "edit.as_of_help": (
+            "NNNN, NNNN-TT hoặc NNNN-TT-NN (ví dụ 2025-06).",
+            "YYYY, YYYY-MM or YYYY-MM-DD (e.g. 2025-06).",
+        ),
+        "edit.old_address_help": (
+            "Ghi đúng như trong quyết định (trước 1/7/2025).",
+            "As written in the decisions (before 1 July 2025).",
+        ),
+        "edit.why": ("Lý do sửa", "Why this change"),
+        "edit.why_help": ("Được lưu trong lịch sử.", "Kept in the history."),
+        "edit.save_attributes": ("Lưu thông tin", "Save the attributes"),
+        "edit.attributes_saved": (
+            "Đã lưu: {fields} (phiên bản {version}).",
+            "Saved: {fields} (version {version}).",
+        ),
+        "edit.current_location": (
+            "Vị trí hiện tại: {location} ({precision})",
+            "Current location: {location} ({precision})",
+        ),
+        "edit.save_location": ("Lưu vị trí mới", "Save the new location"),
+        "edit.location_saved": (
+            "Đã lưu vị trí mới (phiên bản {version}).",
+            "The new location is saved (version {version}).",
+        ),
+        "edit.warnings_intro": (
+            "Có cảnh báo. Đọc kỹ, đánh dấu ô xác nhận bên dưới rồi lưu lại nếu vẫn đúng:",
+            "There are warnings. Read them, tick the box below and save again if the data "
+            "is right:",
+        ),
+        "edit.accept_warnings": (
+            "Tôi đã đọc các cảnh báo và xác nhận dữ liệu là đúng",
+            "I have read the warnings and confirm the data",
+        ),
+        "edit.changed_since": (
+            "Cụm đã được sửa sau phiên bản {version} bạn mở (gần nhất: {who}, {when}). Lưu "
+            "bây giờ sẽ bị từ chối.",
+            "The cluster was changed after version {version} you opened (latest: {who}, "
+            "{when}). Saving now will be refused.",
+        ),
+        "edit.col_version": ("Phiên bản", "Version"),
+        "edit.col_also_mine": ("Bạn cũng sửa", "You changed it too"),
+        "edit.reapply": (
+            "Mở phiên bản hiện tại, giữ nội dung tôi đã nhập",
+            "Open the current version, keep my input",
+        ),
+        "edit.reapply_help": (
+            "Nội dung bạn đã nhập được giữ nguyên để lưu lên phiên bản mới; kiểm tra lại các "
+            "trường người khác vừa sửa.",
+            "What you typed is kept, to be saved on the new version; check the fields the "
+            "other person changed.",
+        ),
+        "edit.reapplied": (
+            "Biểu mẫu đã chuyển sang phiên bản {version}; nội dung bạn nhập vẫn còn. Kiểm tra "
+            "rồi lưu lại.",
+            "The forms now work on version {version}; your input is kept. Check it and save again.",
+        ),
+        # location tools
+        "locate.method": ("Cách xác định vị trí", "How to give the location"),
+        "locate.method_point": ("Điểm (vĩ độ, kinh độ)", "Point (latitude, longitude)"),
+        "locate.method_file": ("Tệp ranh giới", "Boundary file"),
+        "locate.method_markers": ("Mốc giới VN-2000", "VN-2000 boundary markers"),
+        "locate.lat": ("Vĩ độ (WGS84)", "Latitude (WGS84)"),
+        "locate.lon": ("Kinh độ (WGS84)", "Longitude (WGS84)"),
+        "locate.point_help": (
+            "Độ thập phân; dấu phẩy hay dấu chấm thập phân đều được. Hà Nội: vĩ độ ~21, kinh "
+            "độ ~105,8.",
+            "Decimal degrees; a decimal comma or point both work. Hanoi: latitude ~21, "
+            "longitude ~105.8.",
+        ),
+        "locate.pick_on_map": (
+            "Hoặc bấm vào bản đồ để lấy tọa độ:",
+            "Or click the map to take the coordinates:",
+        ),
+        "locate.check": ("Kiểm tra vị trí", "Check the location"),
+        "locate.file": ("Tệp ranh giới", "Boundary file"),
+        "locate.file_help": (
+            "GeoJSON, GeoPackage, KML hoặc Shapefile nén .zip; đúng một vùng (polygon).",
+            "GeoJSON, GeoPackage, KML or a zipped Shapefile; exactly one polygon.",
+        ),
+        "locate.file_crs": ("Hệ tọa độ của tệp", "The file's coordinate system"),
+        "locate.file_crs_own": ("Theo tệp (mặc định)", "As the file says (default)"),
+        "locate.marker_crs": ("Hệ tọa độ VN-2000", "VN-2000 coordinate system"),
+        "locate.markers": ("Bảng tọa độ mốc giới", "Table of boundary markers"),
+        "locate.markers_help": (
+            "Mỗi dòng một mốc: [tên mốc] X Y, theo thứ tự quanh ranh giới. Dán từ Excel "
+            "(tab), hoặc phân cách bằng dấu chấm phẩy, dấu cách, dấu phẩy; dấu phẩy thập phân "
+            "được hiểu. Dòng tiêu đề được bỏ qua.",
+            "One marker per line: [name] X Y, in order around the boundary. Paste from Excel "
+            "(tabs), or separate with semicolons, spaces or commas; decimal commas are "
+            "understood. A header line is skipped.",
+        ),
+        "locate.axis_order": ("Thứ tự trục X/Y", "X/Y axis order"),
+        "locate.axis_suggest": (
+            "Với các tọa độ này, thứ tự «{order}» đặt ranh giới trong Hà Nội.",
+            "With these coordinates the order '{order}' puts the boundary in Hanoi.",
+        ),
+        "locate.area_computed": ("Diện tích theo ranh giới", "Area of the boundary"),
+        "locate.area_decided": ("Diện tích quyết định", "Decided area"),
+        "locate.area_plane": ("Diện tích trên mặt phẳng VN-2000", "Area in the VN-2000 plane"),
+        # new cluster page
+        "new.title": ("Thêm cụm công nghiệp", "New industrial cluster"),
+        "new.location": ("1. Vị trí", "1. Location"),
+        "new.details": ("2. Thông tin và giai đoạn", "2. Record and stage"),
+        "new.stage": ("Giai đoạn", "Stage"),
+        "new.create": ("Thêm cụm", "Add the cluster"),
+        "new.created": (
+            "Đã thêm cụm «{name}» (mã {id}).",
+            "The cluster '{name}' is added (id {id}).",
+        ),
+        "new.open": ("Mở cụm vừa thêm", "Open the new cluster"),
+        "new.no_location": (
+            "Chưa có vị trí: dùng một trong ba cách ở phần 1 rồi bấm «Kiểm tra vị trí».",
+            "No location yet: use one of the three ways in part 1, then 'Check the location'.",
+        ),
+        "new.location_ready": ("Vị trí đã sẵn sàng.", "The location is ready."),
+        # recent changes
+        "history.title": ("Thay đổi gần đây", "Recent changes"),
+        "history.user": ("Người sửa", "Changed by"),
+        "history.cluster": ("Cụm", "Cluster"),
+        "history.since": ("Từ ngày", "From"),
+        "history.until": ("Đến ngày", "To"),
+        "history.all": ("Tất cả", "All"),
+        "history.col_cluster": ("Cụm", "Cluster"),
+        "history.col_kind": ("Loại thay đổi", "Kind"),
+        "history.col_changes": ("Thay đổi", "Changes"),
+        "history.col_reason": ("Lý do, căn cứ", "Reason, evidence"),
+        "history.count": (
+            "{count} thay đổi (tối đa {limit} mới nhất).",
+            "{count} changes (at most the {limit} newest).",
+        ),
+        "history.none": ("Không có thay đổi nào phù hợp.", "No change matches."),
+        "history.hint": (
+            "Lịch sử chỉ được ghi thêm, không sửa, không xóa; hoàn tác là một thay đổi mới. "
+            "Chọn một dòng để mở cụm.",
+            "History is only ever appended to; reverting is a new change. Select a row to "
+            "open the cluster.",
+        ),
+        # administration
+        "admin.title": ("Quản trị", "Administration"),
+        "admin.accounts": ("Tài khoản", "Accounts"),
+        "admin.col_status": ("Trạng thái", "Status"),
+        "admin.col_signin": ("Cách đăng nhập", "Sign-in"),
+        "admin.active": ("Đang dùng", "Active"),
+        "admin.disabled": ("Đã vô hiệu hóa", "Disabled"),
+        "admin.add": ("Thêm tài khoản", "Add an account"),
+        "admin.password2": ("Nhập lại mật khẩu", "Repeat the password"),
+        "admin.no_password": (
+            "Không mật khẩu: chỉ đăng nhập qua OpenID Connect (cần email)",
+            "No password: OpenID Connect sign-in only (needs an email)",
+        ),
+        "admin.mismatch": ("Hai lần nhập mật khẩu không khớp.", "The passwords do not match."),
+        "admin.added": ("Đã thêm tài khoản {name}.", "The account {name} is added."),
+        "admin.change": ("Sửa tài khoản", "Change an account"),
+        "admin.account": ("Tài khoản", "Account"),
+        "admin.choose_account": ("Chọn tài khoản", "Choose an account"),
+        "admin.enabled": ("Được đăng nhập", "May sign in"),
+        "admin.new_password": (
+            "Mật khẩu mới (để trống nếu không đổi)",
+            "New password (leave empty to keep)",
+        ),
+        "admin.apply": ("Lưu thay đổi", "Save the changes"),
+        "admin.changed": ("Đã lưu tài khoản {name}.", "The account {name} is saved."),
+        "admin.unchanged": ("Không có gì thay đổi.", "Nothing changed."),
+        "admin.events": ("Nhật ký tài khoản", "Account audit trail"),
+        "admin.col_action": ("Việc", "Action"),
+        "admin.col_detail": ("Chi tiết", "Detail"),
+        "admin.figures": ("Số liệu báo cáo chính thức", "Officially reported figures"),
+        "admin.add_figure": ("Thêm số liệu báo cáo mới hơn", "Add a newer reported figure"),
+        "admin.figure_added": ("Đã thêm số liệu báo cáo.", "The reported figure is added."),
+        "admin.figures_hint": (
+            "Số liệu cũ được giữ nguyên; số liệu mới nhất của mỗi chỉ tiêu được so sánh với sổ "
+            "đăng ký.",
+            "Older figures are kept; the newest of each category is compared with the registry.",
+        ),
+    }
+)
+
+
+# --- import and export (issue 5)
+CATALOGUE.update(
+    {
+        "nav.import": ("Nhập dữ liệu", "Import"),
+        # download buttons (List and Map pages)
+        "export.title": (
+            "Tải xuống {count} cụm đang hiển thị",
+            "Download the {count} clusters shown",
+        ),
+        "export.hint": (
+            "Mỗi tệp ghi thời điểm xuất và bộ lọc ({filter}); tên tệp mang ngày xuất. GeoJSON "
+            "theo RFC 7946; GeoPackage mở trực tiếp bằng QGIS (kèm quyết định và lịch sử); "
+            "CSV và Excel mở bằng Excel; KML cho Google Earth.",
+            "Every file records the export time and the filter ({filter}); file names carry "
+            "the date. GeoJSON per RFC 7946; GeoPackage opens in QGIS (with decisions and "
+            "history); CSV and Excel open in Excel; KML for Google Earth.",
+        ),
+        "export.vn2000": (
+            "GeoPackage theo VN-2000 / TM-3 Hà Nội (EPSG:5897)",
+            "GeoPackage in VN-2000 / TM-3 Hanoi (EPSG:5897)",
+        ),
+        "export.format": ("Định dạng", "Format"),
+        "export.prepare": ("Tạo tệp", "Make the file"),
+        "export.making": ("Đang tạo tệp…", "Making the file…"),
+        # import page
+        "import.title": ("Nhập dữ liệu từ tệp", "Import from a file"),
+        "import.intro": (
+            "Tải lên danh sách hoặc ranh giới cụm công nghiệp. Hệ thống **chạy thử** trước: "
+            "báo cáo mọi vấn đề theo dòng và trường, xem trước trên bản đồ; chỉ khi không còn "
+            "lỗi mới nhập được, và nhập là **tất cả hoặc không gì cả**. Cụm có cột «Mã» trùng "
+            "mã trong sổ được cập nhật (chỉ các trường thay đổi); ô trống không xoá dữ liệu "
+            "đang có.",
+            "Upload a list or boundaries of industrial clusters. A **dry run** comes first: "
+            "every problem reported by row and field, a preview on the map; only a file "
+            "without errors can be imported, and the import is **all rows or none**. Rows "
+            "whose 'Id' matches the registry update that cluster (changed fields only); empty "
+            "cells never erase stored values.",
+        ),
+        "import.file": (
+            "Tệp: GeoJSON, GeoPackage, KML/KMZ, Shapefile nén .zip, CSV hoặc Excel .xlsx",
+            "File: GeoJSON, GeoPackage, KML/KMZ, zipped Shapefile, CSV or Excel .xlsx",
+        ),
+        "import.crs": ("Hệ tọa độ", "Coordinate system"),
+        "import.crs_from_file": (
+            "Theo tệp (GeoJSON, KML, cột kinh/vĩ độ: WGS 84)",
+            "From the file (GeoJSON, KML, lon/lat columns: WGS 84)",
+        ),
+        "import.crs_help": (
+            "Chỉ cần chọn khi tệp không ghi hệ tọa độ (Shapefile thiếu .prj, cột X/Y). Tọa độ "
+            "được chuyển sang WGS 84 bằng phép chuyển EPSG của pyproj.",
+            "Needed only when the file states none (a Shapefile without .prj, X/Y columns). "
+            "Coordinates are transformed to WGS 84 with pyproj's EPSG operations.",
+        ),
+        "import.mapping": ("Ghép cột", "Column mapping"),
+        "import.mapping_hint": (
+            "Cột được ghép tự động theo tiêu đề tiếng Việt hoặc tiếng Anh; sửa nếu cần. Cách "
+            "ghép được lưu khi nhập, và dùng lại cho tệp có cùng tiêu đề.",
+            "Columns are matched on Vietnamese or English headers; correct them if needed. "
+            "The mapping is saved on import and reused for files with the same headers.",
+        ),
+        "import.not_used": ("(không dùng)", "(not used)"),
+        "import.unmapped": ("Cột không dùng: {columns}", "Columns not used: {columns}"),
+        "import.dry_run": ("Chạy thử (chưa ghi gì)", "Dry run (nothing written yet)"),
+        "import.checking": ("Đang kiểm tra…", "Checking…"),
+        "import.new": ("Cụm mới", "New"),
+        "import.updated": ("Cập nhật", "Updated"),
+        "import.unchanged": ("Không đổi", "Unchanged"),
+        "import.rejected": ("Dòng có lỗi", "Rows with errors"),
+        "import.crs_used": ("Hệ tọa độ của tệp: {crs}", "The file's coordinate system: {crs}"),
+        "import.problems": ("Báo cáo vấn đề", "Problem report"),
+        "import.no_problems": ("Không có vấn đề nào.", "No problems found."),
+        "import.whole_file": ("Cả tệp", "Whole file"),
+        "import.col_row": ("Dòng", "Row"),
+        "import.col_field": ("Trường", "Field"),
+        "import.col_level": ("Mức", "Level"),
+        "import.col_message": ("Vấn đề", "Problem"),
+        "import.level_error": ("Lỗi", "Error"),
+        "import.level_warning": ("Cảnh báo", "Warning"),
+        "import.make_valid": (
+            "Sửa {count} ranh giới không hợp lệ bằng make_valid",
+            "Repair {count} invalid boundaries with make_valid",
+        ),
+        "import.make_valid_help": (
+            "make_valid tách vùng tự cắt thành các vùng hợp lệ (giữ phần diện tích). Hãy xem "
+            "lại kết quả trên bản đồ xem trước.",
+            "make_valid splits a self-intersecting boundary into valid parts (keeping the "
+            "area). Check the result on the preview map.",
+        ),
+        "import.preview": (
+            "Xem trước: cụm mới và cụm thay đổi",
+            "Preview: new and changed clusters",
+        ),
+        "import.preview_empty": ("Không có cụm mới hay thay đổi.", "No new or changed cluster."),
+        "import.blocked": (
+            "Còn lỗi: hãy sửa tệp rồi tải lên lại. Không có gì được ghi.",
+            "There are errors: correct the file and upload it again. Nothing was written.",
+        ),
+        "import.nothing": (
+            "Không có gì để nhập: mọi cụm trong tệp đã giống sổ đăng ký.",
+            "Nothing to import: every cluster in the file already matches the registry.",
+        ),
+        "import.accept": (
+            "Tôi đã xem các cảnh báo và vẫn nhập",
+            "I have read the warnings and import anyway",
+        ),
+        "import.commit": ("Nhập {count} thay đổi", "Import {count} changes"),
+        "import.writing": ("Đang ghi…", "Writing…"),
+        "import.done": (
+            "Đã nhập: {new} cụm mới, {updated} cụm cập nhật, {unchanged} không đổi. Lịch sử ghi "
+            "nguồn là tệp «{file}».",
+            "Imported: {new} new, {updated} updated, {unchanged} unchanged. The history names "
+            "the file '{file}'.",
+        ),
+    }
+)

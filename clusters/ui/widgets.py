@@ -1,0 +1,200 @@
+"""Pieces shared by several pages: the filter sidebar, the match line, badges, errors.
+
+The filter lives in the session (``FILTER_KEY``) and in the URL query parameters, so a
+planner can send a link that opens the same view; the map and the list share it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+import streamlit as st
+
+from clusters import filters, i18n, stages
+from clusters.errors import ClusterError
+from clusters.escaping import escape
+from clusters.filters import ClusterFilter
+from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster
+from clusters.ui import state
+
+FILTER_KEY = "cluster_filter"
+UNKNOWN = "unknown"
+_LIST_FIELDS = ("stages", "batches", "districts", "communes", "types", "wwtp")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
+
+
+def md(text: object) -> str:
+    """User text shown through Streamlit markdown, read literally (no emphasis, links, math)."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", "" if text is None else str(text))
+
+
+def show_error(exc: ClusterError) -> None:
+    """The one place the UI shows an expected error, in the session's language."""
+    st.error(f"{state.t('common.error')}: {md(exc.text(state.lang()))}", icon=":material/error:")
+
+
+def stage_label(code: str) -> str:
+    return stages.stage(code).label(state.lang())
+
+
+def current_filter() -> ClusterFilter:
+    """The session's filter; at the session's first view, the one in the URL."""
+    if FILTER_KEY not in st.session_state:
+        st.session_state[FILTER_KEY] = ClusterFilter.from_query(st.query_params.to_dict())
+    flt: ClusterFilter = st.session_state[FILTER_KEY]
+    return flt
+
+
+def _choices(clusters: Sequence[Cluster]) -> dict[str, tuple[str, ...]]:
+    opts = filters.options(clusters)
+    return {
+        "stages": stages.STAGE_CODES,
+        "batches": (*BATCHES, UNKNOWN),
+        "districts": opts.districts,
+        "communes": tuple(code for code, _ in opts.communes),
+        "types": CLUSTER_TYPES,
+        "wwtp": (*WWTP_STATUSES, UNKNOWN),
+    }
+
+
+def _widget_key(name: str) -> str:
+    return f"filter_{name}"
+
+
+def _set_widgets(flt: ClusterFilter, choices: dict[str, tuple[str, ...]]) -> None:
+    """Put the session's filter into the widgets (only what the options allow).
+
+    Done on every run: a widget keyed the same on another page is another widget to
+    Streamlit, so the session's filter, not the widget state, is what the pages share.
+    """
+    values: dict[str, object] = {
+        name: [v for v in getattr(flt, name) if v in choices[name]] for name in _LIST_FIELDS
+    }
+    values.update(
+        verified_only=flt.verified_only,
+        area_min=flt.area_min,
+        area_max=flt.area_max,
+        text=flt.text,
+    )
+    for name, value in values.items():
+        st.session_state[_widget_key(name)] = value
+
+
+def _ordered(selected: Sequence[str], options: Sequence[str]) -> tuple[str, ...]:
+    chosen = set(selected)
+    return tuple(o for o in options if o in chosen)
+
+
+def _from_widgets(choices: dict[str, tuple[str, ...]]) -> ClusterFilter:
+    value = st.session_state.get
+    return ClusterFilter(
+        **{  # type: ignore[arg-type]
+            name: _ordered(value(_widget_key(name)) or [], choices[name]) for name in _LIST_FIELDS
+        },
+        verified_only=bool(value(_widget_key("verified_only"))),
+        area_min=value(_widget_key("area_min")),
+        area_max=value(_widget_key("area_max")),
+        text=(value(_widget_key("text")) or "").strip()[:200],
+    )
+
+
+def _remember(choices: dict[str, tuple[str, ...]]) -> None:
+    """Callback of every filter widget: the change becomes the session's filter."""
+    st.session_state[FILTER_KEY] = _from_widgets(choices)
+
+
+def _reset() -> None:
+    st.session_state[FILTER_KEY] = ClusterFilter()
+
+
+def filter_sidebar(clusters: Sequence[Cluster]) -> ClusterFilter:
+    """The filter widgets in the sidebar; returns the filter and mirrors it in the URL."""
+    lang = state.lang()
+    t = state.t
+    choices = _choices(clusters)
+    _set_widgets(current_filter(), choices)
+    commune_names = dict(filters.options(clusters).communes)
+    changed = {"on_change": _remember, "args": (choices,)}
+
+    def labelled(kind: str) -> Callable[[str], str]:
+        return lambda code: i18n.value_label(kind, code, lang)
+
+    with st.sidebar:
+        st.header(t("filter.header"))
+        st.text_input(
+            t("filter.text"), key=_widget_key("text"), help=t("filter.text_help"), **changed
+        )
+        for name, label, fmt in (
+            ("stages", "filter.stages", lambda code: stages.stage(code).label(lang)),
+            ("batches", "filter.batches", labelled("batch")),
+            ("districts", "filter.districts", str),
+            ("communes", "filter.communes", lambda code: commune_names.get(code, code)),
+            ("types", "filter.types", labelled("cluster_type")),
+            ("wwtp", "filter.wwtp", labelled("wwtp")),
+        ):
+            st.multiselect(
+                t(label),
+                choices[name],
+                format_func=fmt,
+                key=_widget_key(name),
+                placeholder=t("filter.any"),
+                **changed,
+            )
+        st.checkbox(t("filter.verified_only"), key=_widget_key("verified_only"), **changed)
+        low, high = st.columns(2)
+        low.number_input(
+            t("filter.area_min"), min_value=0.0, step=1.0, key=_widget_key("area_min"), **changed
+        )
+        high.number_input(
+            t("filter.area_max"), min_value=0.0, step=1.0, key=_widget_key("area_max"), **changed
+        )
+        st.button(t("filter.reset"), on_click=_reset, icon=":material/undo:", key="filter_reset")
+        st.caption(t("filter.link_hint"))
+
+    flt = _from_widgets(choices)
+    st.session_state[FILTER_KEY] = flt
+    query = flt.to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+    return flt
+
+
+def match_line(chosen: Sequence[Cluster]) -> None:
+    """How many clusters match and their total area."""
+    count, total = filters.summary(chosen)
+    with_area = sum(1 for c in chosen if c.area_ha is not None)
+    lang = state.lang()
+    st.markdown(
+        state.t(
+            "filter.matching",
+            count=i18n.number(count, lang),
+            area=i18n.area(total, lang),
+            with_area=i18n.number(with_area, lang),
+        )
+    )
+
+
+def stage_chip(code: str) -> str:
+    """HTML of a small label in the stage's colour (text escaped)."""
+    colour = stages.stage(code).colour
+    return (
+        f'<span style="background:{colour};color:#fff;padding:2px 8px;border-radius:10px;'
+        f'font-size:0.85rem">{escape(stage_label(code))}</span>'
+    )
+
+
+def cluster_badges(c: Cluster) -> None:
+    """Verified / approximate badges."""
+    t = state.t
+    if c.stage_verified:
+        st.badge(t("summary.verified"), icon=":material/verified:", color="green")
+    else:
+        st.badge(t("summary.unverified"), icon=":material/help:", color="orange")
+    if c.is_approximate:
+        precision = i18n.value_label("precision", c.location_precision, state.lang())
+        st.badge(
+            f"{t('summary.approximate')} ({precision})", icon=":material/blur_on:", color="gray"
+        )
+    else:
+        st.badge(t("summary.surveyed"), icon=":material/my_location:", color="blue")

@@ -1,0 +1,223 @@
+"""The map page in headless Chromium against the real app (``clusters serve``).
+
+Counting what the map draws: a cluster is an SVG path with the class ``cluster-feature``
+(polygon or circle marker) unless it sits in a group of nearby markers, whose icon shows
+how many it holds; drawn = paths + the groups' numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+import pytest
+from shapely.geometry import Point
+
+from clusters.filters import ClusterFilter
+from clusters.mapping import CLUSTER_CLASS
+from tests.builders import cluster, square
+from tests.e2e.conftest import MAP_FRAME
+
+pytestmark = pytest.mark.browser
+
+HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)}"
+SHARED_POINT = (105.85, 21.00)
+
+
+def map_frame(page):
+    frame = page.frame_locator(MAP_FRAME)
+    frame.locator(f"path.{CLUSTER_CLASS}, .cluster-group").first.wait_for()
+    return frame
+
+
+def drawn(frame) -> int:
+    paths = frame.locator(f"path.{CLUSTER_CLASS}").count()
+    groups = sum(int(n) for n in frame.locator(".cluster-group span").all_inner_texts())
+    return paths + groups
+
+
+def wait_for_drawn(frame, expected: int, timeout_s: float = 20) -> int:
+    deadline = time.monotonic() + timeout_s
+    count = drawn(frame)
+    while count != expected and time.monotonic() < deadline:
+        time.sleep(0.25)
+        count = drawn(frame)
+    return count
+
+
+def map_window(page):
+    return next(f for f in page.frames if "st_folium" in f.url)
+
+
+def tooltip_of(frame, path) -> str:
+    """The tooltip shown when hovering ``path`` (the mouse leaves the features first)."""
+    frame.locator(".leaflet-control-scale").hover()
+    frame.locator(".leaflet-tooltip").first.wait_for(state="detached")
+    path.hover()
+    tip = frame.locator(".leaflet-tooltip").last
+    tip.wait_for()
+    return tip.inner_text()
+
+
+def expected_count(server, **query: str) -> int:
+    store = server.store()
+    try:
+        return len(ClusterFilter.from_query(query).apply(store.list_clusters()))
+    finally:
+        store.close()
+
+
+def test_map_draws_one_feature_per_cluster(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(seeded_app.url)
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, expected_count(seeded_app)) == expected_count(seeded_app) == 101
+    # The seed's locations are approximate: hollow rings with a dashed outline.
+    first = frame.locator(f"path.{CLUSTER_CLASS}").first
+    assert first.get_attribute("stroke-dasharray") == "4 3"
+
+
+def test_stage_filter_redraws_without_remounting_the_map(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(seeded_app.url)
+    frame = map_frame(page)
+    wait_for_drawn(frame, 101)
+    map_window(page).evaluate("window.__kept = 'same map'")
+    page.get_by_role("button", name="Remove Đã thành lập").click()
+    want = expected_count(
+        seeded_app, stages="planned,site_clearance,under_construction,completing,operating"
+    )
+    assert want == 62
+    assert wait_for_drawn(frame, want) == want
+    page.wait_for_url(re.compile(r"stages="))
+    assert map_window(page).evaluate("window.__kept") == "same map"
+
+
+def test_a_link_reopens_the_same_filtered_view(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(f"{seeded_app.url}/?stages=operating")
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, 33) == expected_count(seeded_app, stages="operating") == 33
+    assert page.get_by_text("33", exact=True).first.is_visible()
+
+
+def test_fit_to_results_zooms_to_the_filtered_clusters(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(f"{seeded_app.url}/?districts=Thanh%20Tr%C3%AC")
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, 2) == expected_count(seeded_app, districts="Thanh Trì") == 2
+    window = map_window(page)
+    before = window.evaluate("window.map.getZoom()")
+    page.get_by_role("button", name="Thu phóng vừa kết quả").click()
+    window.wait_for_function(f"window.map.getZoom() > {before}")
+    bounds = window.evaluate("window.map.getBounds().toBBoxString()")
+    west, south, east, north = (float(v) for v in bounds.split(","))
+    for lat, lon in ((20.912388, 105.833670), (20.970561, 105.802467)):  # Thanh Trì's two
+        assert west < lon < east and south < lat < north
+
+
+def test_the_app_works_under_a_path_prefix(app_server, browser_page):
+    server = app_server(base_path="registry")
+    page = browser_page.page
+    page.goto(f"{server.url}/")
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, 101) == 101
+    assert any("/registry/app/static/vendor/leaflet/leaflet.js" in u for u in browser_page.requests)
+
+
+def test_switching_to_english_changes_the_labels(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(seeded_app.url)
+    frame = map_frame(page)
+    page.get_by_role("heading", name="Bản đồ cụm công nghiệp").wait_for()
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Map of industrial clusters").wait_for()
+    assert page.get_by_text("Filters", exact=True).is_visible()
+    assert page.get_by_role("link", name="Overview").is_visible()
+    text = tooltip_of(frame, frame.locator(f"path.{CLUSTER_CLASS}").first)
+    assert "Approximate location" in text
+    page.get_by_role("link", name="Overview").click()
+    page.get_by_role("heading", name="Registry overview").wait_for()
+
+
+def test_no_request_leaves_the_app_when_there_is_no_basemap(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(seeded_app.url)
+    wait_for_drawn(map_frame(page), 101)
+    for name in ("Tổng quan", "Danh sách", "Chi tiết cụm", "Bản đồ"):
+        page.get_by_role("link", name=name).click()
+        page.wait_for_load_state("networkidle")
+    map_frame(page)
+    assert any(u.endswith("/vendor/leaflet/leaflet.js") for u in browser_page.requests)
+    assert browser_page.hosts() == {seeded_app.host}
+
+
+@pytest.fixture(scope="module")
+def small_app(app_server):
+    """Three clusters sharing one point, a polygon, and a hostile name."""
+    shared = dict(geometry=Point(*SHARED_POINT), location_precision="commune")
+    return app_server(
+        clusters=[
+            cluster(name="CCN Alpha", stage="operating", **shared),
+            cluster(name="CCN Bravo", stage="under_construction", **shared),
+            cluster(name="CCN Charlie", stage="planned", **shared),
+            cluster(
+                name="CCN Delta", geometry=square(105.95, 20.95), location_precision="surveyed"
+            ),
+            cluster(name=HOSTILE, investor=HOSTILE),
+        ]
+    )
+
+
+def test_click_opens_the_summary_of_the_clicked_cluster(small_app, browser_page):
+    page = browser_page.page
+    page.goto(small_app.url)
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, 5) == 5
+    polygon = next(
+        p
+        for p in frame.locator(f"path.{CLUSTER_CLASS}").all()
+        if "CCN Delta" in tooltip_of(frame, p)
+    )
+    polygon.click()
+    page.get_by_role("heading", name="CCN Delta").wait_for()
+    assert page.get_by_role("link", name="Mở trang chi tiết").is_visible()
+
+
+def test_clusters_sharing_a_place_spread_out_and_each_can_be_opened(small_app, browser_page):
+    page = browser_page.page
+    page.goto(small_app.url)
+    frame = map_frame(page)
+    wait_for_drawn(frame, 5)
+    frame.locator(".cluster-group").first.click()
+    frame.locator(f"path.{CLUSTER_CLASS}").nth(4).wait_for()
+    names = {
+        tooltip_of(frame, p).splitlines()[0] for p in frame.locator(f"path.{CLUSTER_CLASS}").all()
+    }
+    assert {"CCN Alpha", "CCN Bravo", "CCN Charlie"} <= names
+    bravo = next(
+        p
+        for p in frame.locator(f"path.{CLUSTER_CLASS}").all()
+        if tooltip_of(frame, p).startswith("CCN Bravo")
+    )
+    bravo.click()
+    page.get_by_role("heading", name="CCN Bravo").wait_for()
+
+
+def test_hostile_name_shows_as_text_and_runs_nothing(small_app, browser_page):
+    page = browser_page.page
+    page.goto(small_app.url)
+    frame = map_frame(page)
+    wait_for_drawn(frame, 5)
+    hostile = next(
+        p for p in frame.locator(f"path.{CLUSTER_CLASS}").all() if "onerror" in tooltip_of(frame, p)
+    )
+    assert tooltip_of(frame, hostile).splitlines()[0] == HOSTILE
+    assert frame.locator(".leaflet-tooltip img").count() == 0
+    hostile.click()
+    page.get_by_role("heading", name=HOSTILE).wait_for()
+    page.get_by_role("link", name="Mở trang chi tiết").click()
+    page.get_by_role("heading", name=HOSTILE).wait_for()
+    page.wait_for_load_state("networkidle")
+    assert browser_page.dialogs == []
+    assert page.locator("img[src=x]").count() == 0
