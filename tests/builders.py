@@ -45,3 +45,87 @@ def decision(**overrides: Any) -> Decision:
     }
     values.update(overrides)
     return Decision(**values)
+
+
+def boundary_with_hole(lon: float = 105.6012345678, lat: float = 21.0512345678) -> Polygon:
+    """A surveyed-looking boundary (~17 ha): clockwise outer ring, a hole, 10 decimals."""
+    d = 0.004
+    outer = [(lon, lat), (lon, lat + d), (lon + d, lat + d), (lon + d, lat), (lon, lat)]
+    hole = [
+        (lon + 0.001, lat + 0.001),
+        (lon + 0.002, lat + 0.001),
+        (lon + 0.002, lat + 0.002),
+        (lon + 0.001, lat + 0.002),
+    ]
+    return Polygon(outer, [hole])
+
+
+def full_cluster(**overrides: Any) -> Cluster:
+    """A cluster with every attribute filled in, for round trips through the file formats."""
+    values: dict[str, Any] = {
+        "id": 201,
+        "name": 'Cụm công nghiệp Phùng Xá <mở rộng> & "giai đoạn 2"',
+        "aliases": ["CCN Phùng Xá 2", "Phùng Xá mở rộng"],
+        "cluster_type": "craft_village",
+        "parent_id": None,
+        "geometry": boundary_with_hole(),
+        "stage": "under_construction",
+        "stage_effective_date": date(2024, 5, 2),
+        "stage_evidence": "2803/QĐ-UBND ngày 02/05/2024",
+        "stage_verified": True,
+        "as_of": "2024-12",
+        "batch": "2021_2025",
+        "location_precision": "surveyed",
+        "district_2019": "Thạch Thất",
+        "commune_2019": "Xã Phùng Xá",
+        "commune_2025_code": "09955",
+        "commune_2025_name": "Xã Tây Phương",
+        "area_ha": 16.75,
+        "industrial_land_ha": 12.3,
+        "leased_land_ha": 4.56,
+        "occupancy_note": "khoảng 37%",
+        "investor": "Công ty CP Đầu tư Phùng Xá",
+        "investor_type": "enterprise",
+        "wwtp_status": "under_construction",
+        "wwtp_note": "trạm 1.000 m³/ngày đêm",
+        "confidence": "medium",
+        "sources": ["https://example.org/qd-2803", "Báo cáo Sở Công Thương 2024"],
+        "notes": "Ghi chú có dấu phẩy, chấm phẩy; và xuống\ndòng",
+    }
+    values.update(overrides)
+    return Cluster(**values)
+
+
+def add_boundary_clusters(store: Any) -> None:
+    """Three boundaries beside the seed's points: one with a hole (id 201), one in two parts
+    that expands it (202), one removed from the plan (203)."""
+    from shapely.geometry import MultiPolygon, box
+
+    store.create(full_cluster(), actor="seed")
+    two_parts = MultiPolygon(
+        [box(105.70, 21.0, 105.702, 21.002), box(105.71, 21.0, 105.712, 21.002)]
+    )
+    store.create(
+        full_cluster(
+            id=202,
+            name="CCN Phùng Xá giai đoạn 2",
+            parent_id=201,
+            geometry=two_parts,
+            area_ha=9.0,
+            industrial_land_ha=6.0,
+            leased_land_ha=2.0,
+        ),
+        actor="seed",
+    )
+    store.create(
+        full_cluster(
+            id=203,
+            name="CCN Đã bỏ",
+            stage="removed",
+            geometry=box(105.5, 21.1, 105.503, 21.103),
+            area_ha=10.35,
+            industrial_land_ha=8.0,
+            leased_land_ha=3.0,
+        ),
+        actor="seed",
+    )

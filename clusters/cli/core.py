@@ -1,4 +1,4 @@
-"""Core commands: serve, seed, export, backup, restore, stats."""
+"""Core commands: serve, seed, backup, restore, stats (export/import: ``transfer``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,6 @@ from sqlalchemy.engine import Engine
 
 from clusters import figures, seed, stages
 from clusters.errors import ClusterError, StorageError
-from clusters.filters import ClusterFilter
 from clusters.model import BATCHES
 from clusters.store import database_url, open_store
 from clusters.store.dialects import backup_sqlite, restore_sqlite
@@ -26,12 +25,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("seed", help="add the seed clusters and reported figures (idempotent)")
     p.set_defaults(func=cmd_seed)
-
-    p = sub.add_parser("export", help="export the registry (RFC 7946 GeoJSON …)")
-    p.add_argument("--format", choices=["geojson"], default="geojson", help="file format")
-    p.add_argument("-o", "--output", required=True, type=Path, help="output file")
-    p.add_argument("--all", action="store_true", help="include removed clusters")
-    p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("backup", help="consistent online copy of the SQLite database")
     p.add_argument("file", type=Path, help="backup file to write")
@@ -87,24 +80,6 @@ def cmd_seed(args: argparse.Namespace) -> int:
         f"Đã thêm {added} cụm và {figs} số liệu báo cáo; sổ có {store.count()} cụm. "
         f"/ Added {added} clusters and {figs} reported figures; {store.count()} in total."
     )
-    return 0
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from clusters.io.geojson import write_geojson
-
-    store = open_store()
-    flt = ClusterFilter(stages=()) if args.all else ClusterFilter(stages=stages.STAGE_CODES)
-    chosen = flt.apply(store.list_clusters())
-    out: Path = args.output
-    if out.parent and not out.parent.exists():
-        raise ClusterError(
-            f"Thư mục «{out.parent}» không tồn tại.", f"The folder '{out.parent}' does not exist."
-        )
-    if out.exists():
-        out.unlink()
-    write_geojson(chosen, out, flt.describe())
-    print(f"{len(chosen)} → {out}")
     return 0
 
 

@@ -24,7 +24,10 @@ def export_description(filter_text: str, when: datetime | None = None) -> str:
 
 
 def write_geojson(
-    clusters: Sequence[Cluster], target: Path | io.BytesIO, filter_text: str = "all clusters"
+    clusters: Sequence[Cluster],
+    target: Path | io.BytesIO,
+    filter_text: str = "all clusters",
+    when: datetime | None = None,
 ) -> None:
     """RFC 7946: WGS84 lon/lat, CCW exterior rings, no ``crs``, 7 decimals, feature ids."""
     frame = to_frame(clusters)
@@ -37,11 +40,13 @@ def write_geojson(
         ID_FIELD="id",
         WRITE_NAME="NO",
         COORDINATE_PRECISION=PRECISION,
-        DESCRIPTION=export_description(filter_text),
+        DESCRIPTION=export_description(filter_text, when),
     )
 
 
-def geojson_bytes(clusters: Sequence[Cluster], filter_text: str = "all clusters") -> bytes:
+def geojson_bytes(
+    clusters: Sequence[Cluster], filter_text: str = "all clusters", when: datetime | None = None
+) -> bytes:
     buf = io.BytesIO()
-    write_geojson(clusters, buf, filter_text)
+    write_geojson(clusters, buf, filter_text, when)
     return buf.getvalue()

@@ -1,0 +1,134 @@
+"""Export entry point: which clusters (and their decisions and history), in which format,
+under which file name. Every file records when it was exported and with which filter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+
+from clusters.filters import ClusterFilter
+from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
+from clusters.store import ClusterStore
+
+FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
+SUFFIXES = {"geojson": "geojson", "gpkg": "gpkg", "csv": "csv", "xlsx": "xlsx", "kml": "kml"}
+MEDIA_TYPES = {
+    "geojson": "application/geo+json",
+    "gpkg": "application/geopackage+sqlite3",
+    "csv": "text/csv",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "kml": "application/vnd.google-earth.kml+xml",
+}
+FORMAT_LABELS = {
+    "geojson": ("GeoJSON (RFC 7946)", "GeoJSON (RFC 7946)"),
+    "gpkg": ("GeoPackage (QGIS)", "GeoPackage (QGIS)"),
+    "csv": ("CSV (Excel, UTF-8)", "CSV (Excel, UTF-8)"),
+    "xlsx": ("Báo cáo Excel (.xlsx)", "Excel report (.xlsx)"),
+    "kml": ("KML (Google Earth)", "KML (Google Earth)"),
+}
+FILE_STEM = "cum-cong-nghiep-ha-noi"
+HANOI_TIME = timezone(timedelta(hours=7), "UTC+7")
+ALL_CLUSTERS = ClusterFilter(stages=())
+
+Progress = Callable[[float, str], None]
+
+
+def describe_filter(flt: ClusterFilter) -> str:
+    """The filter as it is written into exported files."""
+    if flt == ALL_CLUSTERS:
+        return "all clusters, removed ones included (tất cả, kể cả cụm đã đưa ra khỏi quy hoạch)"
+    if flt.is_default():
+        return "all clusters except removed ones (mọi cụm trừ cụm đã đưa ra khỏi quy hoạch)"
+    return flt.describe()
+
+
+@dataclass
+class ExportSet:
+    """What one export holds: the chosen clusters with their decisions and history."""
+
+    clusters: list[Cluster]
+    filter_text: str
+    when: datetime = field(default_factory=lambda: datetime.now(UTC))
+    decisions: list[Decision] = field(default_factory=list)
+    history: list[ChangeEvent] = field(default_factory=list)
+    figures: list[ReportedFigure] = field(default_factory=list)
+
+    @property
+    def stamp(self) -> str:
+        return self.when.astimezone(UTC).isoformat(timespec="seconds")
+
+    @property
+    def stamp_hanoi(self) -> str:
+        return f"{self.when.astimezone(HANOI_TIME):%d/%m/%Y %H:%M} (giờ Hà Nội, UTC+7)"
+
+    def description(self) -> str:
+        return (
+            f"Hanoi industrial cluster registry (Sổ đăng ký cụm công nghiệp Hà Nội); "
+            f"exported {self.stamp}; {len(self.clusters)} clusters; filter: {self.filter_text}"
+        )
+
+
+def collect(
+    store: ClusterStore,
+    flt: ClusterFilter,
+    clusters: Sequence[Cluster] | None = None,
+    when: datetime | None = None,
+) -> ExportSet:
+    """The filtered clusters (or those given, already filtered) with their records."""
+    chosen = flt.apply(store.list_clusters()) if clusters is None else list(clusters)
+    ids = {c.id for c in chosen}
+    return ExportSet(
+        clusters=chosen,
+        filter_text=describe_filter(flt),
+        when=when or datetime.now(UTC),
+        decisions=[d for d in store.decisions() if d.cluster_id in ids],
+        history=[e for e in store.history() if e.cluster_id in ids],
+        figures=store.reported_figures(),
+    )
+
+
+def file_name(fmt: str, when: datetime, vn2000: bool = False) -> str:
+    """E.g. cum-cong-nghiep-ha-noi_2025-06-14.gpkg (the date in Hanoi)."""
+    day = when.astimezone(HANOI_TIME).date().isoformat()
+    crs = "_vn2000" if vn2000 and fmt == "gpkg" else ""
+    return f"{FILE_STEM}_{day}{crs}.{SUFFIXES[fmt]}"
+
+
+def export_bytes(
+    fmt: str, data: ExportSet, *, vn2000: bool = False, progress: Progress | None = None
+) -> bytes:
+    """The file's content. ``vn2000`` writes the GeoPackage in VN-2000 (EPSG:5897)."""
+    from clusters.io import geojson, gpkg, kml, tabular, xlsx
+
+    report = progress or (lambda _f, _m: None)
+    report(0.0, fmt)
+    if fmt == "geojson":
+        out = geojson.geojson_bytes(data.clusters, data.filter_text, data.when)
+    elif fmt == "gpkg":
+        out = gpkg.gpkg_bytes(data, vn2000=vn2000, progress=report)
+    elif fmt == "csv":
+        out = tabular.csv_bytes(data)
+    elif fmt == "xlsx":
+        out = xlsx.xlsx_bytes(data, progress=report)
+    elif fmt == "kml":
+        out = kml.kml_bytes(data)
+    else:
+        raise ValueError(f"unknown format {fmt!r}")
+    report(1.0, fmt)
+    return out
+
+
+def write_export(
+    fmt: str,
+    data: ExportSet,
+    target: Path,
+    *,
+    vn2000: bool = False,
+    progress: Progress | None = None,
+) -> None:
+    content = export_bytes(fmt, data, vn2000=vn2000, progress=progress)
+    tmp = target.with_name(target.name + ".part")
+    tmp.write_bytes(content)
+    tmp.replace(target)

@@ -1,0 +1,647 @@
+"""Importing clusters from a file: a dry run that reports every problem by row and field,
+then an atomic commit (every row or none), each change recorded in the history with the
+file's name. Matching is by id, so importing the registry's own export changes nothing.
+
+Only administrators import: the role is checked here, not only in the page.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+from shapely.ops import unary_union
+
+from clusters import rules, stages
+from clusters.errors import Problem
+from clusters.geo import METRIC, WGS84, reproject
+from clusters.io import columns
+from clusters.io.errors import ImportFileError
+from clusters.io.limits import Limits
+from clusters.io.readers import Located, load, locate
+from clusters.io.table import RawTable, row_name
+from clusters.io.values import FLOAT_FIELDS, parse_row
+from clusters.model import EDITABLE_FIELDS, Cluster
+from clusters.roles import Actor, require
+from clusters.store import ClusterStore
+from clusters.text import fold
+
+IMPORT_KIND = "import"
+# Two records with the same name this close are taken for the same cluster. Seed locations
+# are approximate by a few kilometres, hence the generous radius.
+DUPLICATE_RADIUS_M = 5_000.0
+# Geometries closer than this (degrees, about 0.1 m) are the same: exports round to 7
+# decimals and a VN-2000 round trip moves a vertex by far less.
+SAME_GEOMETRY_DEG = 1e-6
+# A point this close to a stored boundary (degrees, about 50 m) does not replace it.
+POINT_ON_BOUNDARY_DEG = 5e-4
+NEW, UPDATE, UNCHANGED, REJECTED = "new", "update", "unchanged", "rejected"
+_VALUE_FIELDS = tuple(t for t in columns.FIELD_TARGETS if t not in ("id", "version"))
+_PREFIX = re.compile(r"^(cum cong nghiep|cum cn|ccn)\s+")
+
+Progress = Callable[[float, str], None]
+
+
+def _error(code: str, fld: str | None, vi: str, en: str) -> Problem:
+    return Problem(code, fld, vi, en, "error")
+
+
+def _warning(code: str, fld: str | None, vi: str, en: str) -> Problem:
+    return Problem(code, fld, vi, en, "warning")
+
+
+@dataclass
+class RowPlan:
+    """What the import will do with one row, and why it cannot when it cannot."""
+
+    index: int
+    ref: str
+    action: str
+    cluster: Cluster | None = None  # the record as it will be after the import
+    cluster_id: int | None = None
+    based_on: int | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    repairable: bool = False  # an invalid boundary that make_valid can fix
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == "warning"]
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One line of the problem report."""
+
+    row: str  # "Dòng 5" / "Đối tượng 3", or "" for the whole file
+    row_en: str
+    field: str | None
+    severity: str
+    vi: str
+    en: str
+
+
+@dataclass
+class ImportPlan:
+    source: str
+    table: RawTable
+    crs: str
+    mapping: dict[str, str]
+    rows: list[RowPlan]
+    notes: list[Problem] = field(default_factory=list)
+    make_valid: bool = False
+
+    @property
+    def fmt(self) -> str:
+        return self.table.fmt
+
+    @property
+    def unmapped(self) -> list[str]:
+        used = set(self.mapping.values())
+        return [h for h in self.table.headers if h not in used]
+
+    def counts(self) -> dict[str, int]:
+        out = dict.fromkeys((NEW, UPDATE, UNCHANGED, REJECTED), 0)
+        for r in self.rows:
+            out[r.action] += 1
+        return out
+
+    @property
+    def has_errors(self) -> bool:
+        return any(r.errors for r in self.rows)
+
+    @property
+    def has_warnings(self) -> bool:
+        return any(r.warnings for r in self.rows if r.action in (NEW, UPDATE))
+
+    @property
+    def repairable(self) -> int:
+        return sum(r.repairable for r in self.rows)
+
+    def issues(self) -> list[Issue]:
+        out = [Issue("", "", n.field, n.severity, n.vi, n.en) for n in self.notes]
+        for r in self.rows:
+            vi, en = row_name(self.table, r.index, "vi"), row_name(self.table, r.index, "en")
+            out += [Issue(vi, en, p.field, p.severity, p.vi, p.en) for p in r.problems]
+        return out
+
+    def changed(self) -> list[RowPlan]:
+        return [r for r in self.rows if r.action in (NEW, UPDATE)]
+
+
+@dataclass
+class ImportResult:
+    source: str
+    created: list[int]
+    updated: list[int]
+    unchanged: int
+
+
+# Comparing and checking ------------------------------------------------------------------
+
+
+def name_key(name: str | None) -> str:
+    """Names compared without diacritics, case or the "Cụm công nghiệp"/"CCN" prefix."""
+    return _PREFIX.sub("", fold(name))
+
+
+def same_geometry(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    if a.geom_type.removeprefix("Multi") != b.geom_type.removeprefix("Multi"):
+        return False
+    return bool(a.hausdorff_distance(b) <= SAME_GEOMETRY_DEG)
+
+
+def _same(fld: str, old: Any, new: Any) -> bool:
+    if fld in FLOAT_FIELDS and old is not None and new is not None:
+        return abs(float(old) - float(new)) < 5e-5
+    if fld == "geometry":
+        return same_geometry(old, new)
+    if isinstance(old, list | tuple):
+        return list(old) == list(new)
+    if isinstance(old, str) and isinstance(new, str):
+        return unicodedata.normalize("NFC", old).strip() == new
+    return bool(old == new)
+
+
+def repair(geom: BaseGeometry) -> BaseGeometry | None:
+    """``make_valid``, keeping the polygonal parts (a boundary stays a boundary)."""
+    fixed = shapely.make_valid(geom)
+    if fixed.geom_type == "GeometryCollection":
+        fixed = unary_union([g for g in fixed.geoms if g.geom_type in ("Polygon", "MultiPolygon")])
+    if fixed.is_empty or fixed.geom_type not in ("Polygon", "MultiPolygon", "Point"):
+        return None
+    if fixed.geom_type == "MultiPolygon" and len(fixed.geoms) == 1:
+        return fixed.geoms[0]
+    return fixed
+
+
+def _invalid(geom: BaseGeometry) -> Problem:
+    reason = shapely.is_valid_reason(geom)
+    return _error(
+        "geom_invalid",
+        "geometry",
+        f"Ranh giới không hợp lệ ({reason}). Có thể sửa tự động bằng make_valid: chọn "
+        "«Sửa ranh giới (make_valid)» rồi chạy thử lại.",
+        f"The boundary is not valid ({reason}). It can be repaired with make_valid: choose "
+        "'Repair boundaries (make_valid)' and run the dry run again.",
+    )
+
+
+def _required(fld: str) -> Problem:
+    vi, en = columns.TARGET_LABELS[fld]
+    return _error(
+        "required", fld, f"Thiếu trường bắt buộc «{vi}».", f"The required field '{en}' is missing."
+    )
+
+
+def _metres_apart(a: BaseGeometry, b: BaseGeometry) -> float:
+    return float(reproject(a, WGS84, METRIC).distance(reproject(b, WGS84, METRIC)))
+
+
+# Planning --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Context:
+    existing: dict[int, Cluster]
+    # folded name → (what it is, in Vietnamese and English; its id; its geometry)
+    by_name: dict[str, list[tuple[tuple[str, str], int | None, BaseGeometry]]]
+    ids_in_file: dict[int, int]  # id → index of the first row naming it, so far
+    all_ids: set[int]  # every id the file names
+    today: date
+
+
+def _duplicate(
+    ctx: _Context, name: str | None, geom: BaseGeometry | None, own_id: int | None
+) -> Problem | None:
+    if geom is None:
+        return None
+    for (label_vi, label_en), other_id, other_geom in ctx.by_name.get(name_key(name), []):
+        if other_id is not None and other_id == own_id:
+            continue
+        distance = _metres_apart(geom, other_geom)
+        if distance <= DUPLICATE_RADIUS_M:
+            return _error(
+                "duplicate",
+                "name",
+                f"Trùng với {label_vi} (cùng tên, cách {distance:,.0f} m). Nếu là cùng một cụm, "
+                "hãy ghi mã của cụm đó vào cột «Mã» để cập nhật thay vì thêm mới.",
+                f"Duplicate of {label_en} (same name, {distance:,.0f} m away). If it is the same "
+                "cluster, put its id in the 'Id' column to update it instead of adding one.",
+            )
+    return None
+
+
+def _geometry_step(
+    geom: BaseGeometry | None, make_valid: bool
+) -> tuple[BaseGeometry | None, list[Problem], bool]:
+    """The geometry to use, problems found, and whether make_valid could fix it."""
+    if geom is None or geom.is_valid or geom.geom_type == "Point":
+        return geom, [], False
+    if not make_valid:
+        return geom, [_invalid(geom)], repair(geom) is not None
+    fixed = repair(geom)
+    if fixed is None:
+        return geom, [_invalid(geom)], False
+    return (
+        fixed,
+        [
+            _warning(
+                "made_valid",
+                "geometry",
+                "Ranh giới tự cắt đã được sửa bằng make_valid: hãy xem lại trên bản đồ.",
+                "The self-intersecting boundary was repaired with make_valid: check it on the map.",
+            )
+        ],
+        False,
+    )
+
+
+def _rule_problems(c: Cluster, today: date, skip_fields: set[str]) -> list[Problem]:
+    problems = rules.check_cluster(c, today)
+    out = []
+    for p in problems:
+        if p.field in skip_fields or (p.code == "geom_invalid" and c.geometry is not None):
+            continue
+        out.append(p)
+    return out
+
+
+def _plan_update(
+    row: RowPlan,
+    current: Cluster,
+    values: dict[str, Any],
+    geom: BaseGeometry | None,
+    file_version: int | None,
+    ctx: _Context,
+) -> None:
+    proposed: dict[str, Any] = {f: v for f, v in values.items() if f in EDITABLE_FIELDS}
+    point_for_boundary = (
+        geom is not None
+        and current.geometry is not None
+        and geom.geom_type == "Point"
+        and current.geometry.geom_type != "Point"
+    )
+    # A point on or inside the stored boundary (a spreadsheet's lon/lat) keeps the boundary.
+    if geom is not None and not (
+        point_for_boundary
+        and current.geometry is not None
+        and current.geometry.distance(geom) <= POINT_ON_BOUNDARY_DEG
+    ):
+        proposed["geometry"] = geom
+    changes = {f: v for f, v in proposed.items() if not _same(f, getattr(current, f), v)}
+    row.cluster_id, row.based_on = current.id, current.version
+    if not changes:
+        row.action, row.cluster = UNCHANGED, current
+        return
+    after = current.replace(**changes)
+    before = {(p.code, p.field) for p in rules.check_cluster(current, ctx.today)}
+    for p in rules.check_cluster(after, ctx.today):
+        if p.severity == "warning" and (p.code, p.field) in before:
+            continue  # an old warning, not caused by this import
+        if p.code == "geom_invalid" and any(q.code == "geom_invalid" for q in row.problems):
+            continue
+        row.problems.append(p)
+    if (
+        "stage" in changes
+        and stages.classify_move(current.stage, changes["stage"]) is stages.Move.CORRECTION
+    ):
+        old, new = stages.stage(current.stage), stages.stage(changes["stage"])
+        row.problems.append(
+            _warning(
+                "correction",
+                "stage",
+                f"Lùi giai đoạn từ «{old.label_vi}» về «{new.label_vi}»: đây là một đính chính.",
+                f"The stage moves back from '{old.label_en}' to '{new.label_en}': a correction.",
+            )
+        )
+    if "stage" in changes and "stage_effective_date" not in changes:
+        row.problems.append(
+            _warning(
+                "stage_no_date",
+                "stage_effective_date",
+                "Giai đoạn thay đổi nhưng tệp không ghi ngày hiệu lực: ngày cũ được giữ, hãy "
+                "cập nhật sau.",
+                "The stage changes but the file gives no effective date: the old date stays; "
+                "update it afterwards.",
+            )
+        )
+    if "geometry" in changes and point_for_boundary:
+        row.problems.append(
+            _warning(
+                "boundary_to_point",
+                "geometry",
+                "Tệp chỉ có một điểm nằm xa ranh giới đang lưu: ranh giới sẽ bị thay bằng điểm.",
+                "The file has only a point, away from the stored boundary: the boundary would "
+                "be replaced by the point.",
+            )
+        )
+    if name_key(after.name) != name_key(current.name) and name_key(after.name) not in {
+        name_key(a) for a in current.aliases
+    }:
+        row.problems.append(
+            _warning(
+                "id_name_mismatch",
+                "id",
+                f"Mã {current.id} là của «{current.name}» nhưng dòng này ghi «{after.name}»: "
+                "kiểm tra lại mã.",
+                f"Id {current.id} belongs to '{current.name}' but this row names "
+                f"'{after.name}': check the id.",
+            )
+        )
+    if file_version is not None and file_version < current.version:
+        row.problems.append(
+            _warning(
+                "stale",
+                "version",
+                f"Cụm đã được sửa sau khi tệp được xuất (phiên bản {file_version} → "
+                f"{current.version}): giá trị trong tệp sẽ ghi đè.",
+                f"The cluster changed after the file was exported (version {file_version} → "
+                f"{current.version}): the file's values will overwrite it.",
+            )
+        )
+    row.action, row.changes, row.cluster = UPDATE, changes, after
+
+
+def _plan_new(
+    row: RowPlan,
+    cluster_id: int | None,
+    values: dict[str, Any],
+    geom: BaseGeometry | None,
+    ctx: _Context,
+) -> None:
+    unreadable = {p.field for p in row.problems}
+    missing = {f for f in ("name", "stage") if f not in values}
+    row.problems += [_required(f) for f in ("name", "stage") if f in missing - unreadable]
+    if geom is None and not any(p.field == "geometry" for p in row.problems):
+        row.problems.append(
+            _error(
+                "no_location",
+                "geometry",
+                "Thiếu vị trí (tọa độ hoặc ranh giới).",
+                "The location (coordinates or boundary) is missing.",
+            )
+        )
+    if "cluster_type" not in values and "lang nghe" in fold(values.get("name")):
+        values["cluster_type"] = "craft_village"  # "CCN làng nghề …", as the seed reads it
+    precision = values.pop("location_precision", None)
+    if precision is None:
+        precision = "surveyed" if geom is not None and geom.geom_type != "Point" else "commune"
+    draft = Cluster(
+        **{"name": "", "stage": "planned", **values},
+        id=cluster_id,
+        geometry=geom,
+        location_precision=precision,
+    )
+    skip = set(missing) | ({"geometry"} if geom is None else set())
+    row.problems += _rule_problems(draft, ctx.today, skip)
+    if cluster_id is not None and cluster_id <= 0:
+        row.problems.append(
+            _error(
+                "bad_id",
+                "id",
+                "Mã phải là số nguyên dương.",
+                "The id must be a positive whole number.",
+            )
+        )
+    dup = _duplicate(ctx, draft.name, geom, None)
+    if dup:
+        row.problems.append(dup)
+    if (
+        draft.parent_id is not None
+        and draft.parent_id not in ctx.existing
+        and draft.parent_id not in ctx.all_ids
+    ):
+        row.problems.append(
+            _error(
+                "parent_missing",
+                "parent_id",
+                f"Không có cụm gốc mã {draft.parent_id}.",
+                f"There is no parent cluster with id {draft.parent_id}.",
+            )
+        )
+    row.action, row.cluster, row.cluster_id = NEW, draft, cluster_id
+
+
+def plan(
+    store: ClusterStore,
+    table: RawTable,
+    source: str,
+    actor: Actor | None,
+    *,
+    crs: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    make_valid: bool = False,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """The dry run: what each row would do, every problem, nothing written."""
+    require(actor, "admin")
+    report = progress or (lambda _f, _m: None)
+    mapping = dict(mapping) if mapping is not None else columns.suggest(table.headers)
+    _check_mapping(mapping, table)
+    located: Located = locate(table, mapping, crs)
+    existing = {c.id: c for c in store.list_clusters() if c.id is not None}
+    ids = {parse_row(r, mapping, ("id",))[0].get("id") for r in table.rows}
+    ctx = _Context(existing, {}, {}, {i for i in ids if i is not None}, today or date.today())
+    for c in existing.values():
+        if c.geometry is not None:
+            for n in (c.name, *c.aliases):
+                described = (f"cụm #{c.id} «{c.name}»", f"cluster #{c.id} '{c.name}'")
+                ctx.by_name.setdefault(name_key(n), []).append((described, c.id, c.geometry))
+    rows: list[RowPlan] = []
+    total = len(table.rows)
+    for i, raw in enumerate(table.rows):
+        if i % 50 == 0:
+            report(i / max(total, 1), f"{i}/{total}")
+        rows.append(_plan_row(i, raw, mapping, located, make_valid, ctx, table))
+    report(1.0, f"{total}/{total}")
+    return ImportPlan(source, table, located.crs, mapping, rows, located.notes, make_valid)
+
+
+def _plan_row(
+    i: int,
+    raw: Mapping[str, Any],
+    mapping: Mapping[str, str],
+    located: Located,
+    make_valid: bool,
+    ctx: _Context,
+    table: RawTable,
+) -> RowPlan:
+    row = RowPlan(i, table.refs[i], REJECTED)
+    ident, id_problems = parse_row(raw, mapping, ("id", "version"))
+    values, cell_problems = parse_row(raw, mapping, _VALUE_FIELDS)
+    row.problems += id_problems + cell_problems + located.problems.get(i, [])
+    geom, geom_problems, row.repairable = _geometry_step(located.geometries[i], make_valid)
+    row.problems += geom_problems
+    cluster_id = ident.get("id")
+    if cluster_id is not None:
+        if cluster_id in ctx.ids_in_file:
+            first = ctx.ids_in_file[cluster_id]
+            row.problems.append(
+                _error(
+                    "duplicate_id",
+                    "id",
+                    f"Mã {cluster_id} trùng với {row_name(table, first, 'vi').lower()} của tệp.",
+                    f"Id {cluster_id} is also used by {row_name(table, first, 'en').lower()} of "
+                    "the file.",
+                )
+            )
+        else:
+            ctx.ids_in_file[cluster_id] = i
+    current = ctx.existing.get(cluster_id) if cluster_id is not None else None
+    if current is not None:
+        _plan_update(row, current, values, geom, ident.get("version"), ctx)
+    else:
+        _plan_new(row, cluster_id, values, geom, ctx)
+        if row.cluster is not None and geom is not None:
+            ctx.by_name.setdefault(name_key(row.cluster.name), []).append(
+                ((row_name(table, i, "vi").lower(), row_name(table, i, "en").lower()), None, geom)
+            )
+    if row.errors:
+        row.action = REJECTED
+    return row
+
+
+def _check_mapping(mapping: Mapping[str, str], table: RawTable) -> None:
+    for target, header in mapping.items():
+        if target not in columns.TARGETS:
+            raise ImportFileError(
+                f"Không có trường «{target}» để ghép cột.", f"There is no field '{target}' to map."
+            )
+        if header not in table.headers:
+            raise ImportFileError(
+                f"Tệp không có cột «{header}».", f"The file has no column '{header}'."
+            )
+
+
+def plan_file(
+    store: ClusterStore,
+    data: bytes,
+    filename: str,
+    actor: Actor | None,
+    *,
+    crs: str | None = None,
+    mapping: Mapping[str, str] | None = None,
+    book: columns.MappingBook | None = None,
+    make_valid: bool = False,
+    limits: Limits | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> ImportPlan:
+    """Read a file and plan its import (the dry run)."""
+    require(actor, "admin")
+    table = load(data, filename, limits)
+    if mapping is None:
+        mapping = columns.mapping_for(table.headers, book)
+    return plan(
+        store,
+        table,
+        filename,
+        actor,
+        crs=crs,
+        mapping=mapping,
+        make_valid=make_valid,
+        today=today,
+        progress=progress,
+    )
+
+
+# Committing ------------------------------------------------------------------------------
+
+
+class ImportRefused(ImportFileError):
+    """The plan has errors, or warnings not accepted: nothing was written."""
+
+
+def commit(
+    store: ClusterStore,
+    plan: ImportPlan,
+    actor: Actor | None,
+    *,
+    accept_warnings: bool = False,
+    book: columns.MappingBook | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Write every new and changed row in one transaction: all of them, or none."""
+    who = require(actor, "admin")
+    report = progress or (lambda _f, _m: None)
+    counts = plan.counts()
+    if plan.has_errors:
+        n = counts[REJECTED]
+        raise ImportRefused(
+            f"Không nhập: {n} dòng có lỗi (xem báo cáo). Không có gì được ghi.",
+            f"Not imported: {n} rows have errors (see the report). Nothing was written.",
+        )
+    if plan.has_warnings and not accept_warnings:
+        raise ImportRefused(
+            "Có cảnh báo chưa được xác nhận: hãy xem báo cáo và xác nhận rồi nhập lại. "
+            "Không có gì được ghi.",
+            "There are warnings not yet accepted: review the report, accept them and import "
+            "again. Nothing was written.",
+        )
+    reason = f"Nhập từ tệp «{plan.source}» / imported from '{plan.source}'"
+    todo = plan.changed()
+    new_rows = _parents_first([r for r in todo if r.action == NEW])
+    updates = [r for r in todo if r.action == UPDATE]
+    created: list[int] = []
+    updated: list[int] = []
+    with store.transaction() as tx:
+        for n, r in enumerate([*new_rows, *updates]):
+            report(n / max(len(todo), 1), f"{n}/{len(todo)}")
+            if r.action == NEW:
+                assert r.cluster is not None
+                saved = tx.create(
+                    r.cluster, actor=who.name, kind=IMPORT_KIND, reason=reason, source=plan.source
+                )
+                assert saved.id is not None
+                created.append(saved.id)
+            else:
+                assert r.cluster_id is not None and r.based_on is not None
+                tx.update(
+                    r.cluster_id,
+                    r.changes,
+                    based_on=r.based_on,
+                    actor=who.name,
+                    kind=IMPORT_KIND,
+                    reason=reason,
+                    source=plan.source,
+                )
+                updated.append(r.cluster_id)
+    report(1.0, f"{len(todo)}/{len(todo)}")
+    if book is not None:
+        book.save(plan.table.headers, plan.mapping)
+    return ImportResult(plan.source, created, updated, counts[UNCHANGED])
+
+
+def _parents_first(rows: list[RowPlan]) -> list[RowPlan]:
+    """New rows ordered so that a parent in the same file is written before its children."""
+    ids = {r.cluster_id for r in rows if r.cluster_id is not None}
+    placed: set[int | None] = set()
+    out: list[RowPlan] = []
+    pending = list(rows)
+    while pending:
+        ready = [
+            r
+            for r in pending
+            if r.cluster is None or r.cluster.parent_id not in ids or r.cluster.parent_id in placed
+        ]
+        if not ready:  # a cycle: let the database refuse it
+            ready = pending
+        for r in ready:
+            out.append(r)
+            placed.add(r.cluster_id)
+        pending = [r for r in pending if r not in ready]
+    return out

@@ -1,0 +1,277 @@
+"""Excel report with Vietnamese headers: the clusters, counts beside the reported figures,
+and a sheet saying when the file was made, with which filter, and what each column means."""
+
+from __future__ import annotations
+
+import io
+from collections import defaultdict
+from collections.abc import Callable
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from clusters import figures, stages
+from clusters.filters import districts_of
+from clusters.io.columns import TARGET_LABELS
+from clusters.io.export import ExportSet
+from clusters.io.frame import EXPORT_COLUMNS
+from clusters.io.tabular import anchor, wkt
+from clusters.io.values import label
+from clusters.model import BATCHES, FIELD_BY_NAME, Cluster
+
+HA = '#,##0.00 "ha"'
+PERCENT = "0.0%"
+DATE = "dd/mm/yyyy"
+EXCEL_CELL_MAX = 32_767
+SHEET_CLUSTERS = "Cụm công nghiệp"
+SHEET_COUNTS = "Thống kê"
+SHEET_INFO = "Thông tin"
+_BOLD = Font(bold=True)
+_HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+# (field, how the value is written). Headers are the fields' Vietnamese labels, which the
+# importer recognises, so a report sent back in is read without any column mapping.
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("id", "int"),
+    ("name", "text"),
+    ("aliases", "list;"),
+    ("cluster_type", "choice"),
+    ("parent_id", "int"),
+    ("stage", "choice"),
+    ("stage_effective_date", "date"),
+    ("stage_evidence", "text"),
+    ("stage_verified", "bool"),
+    ("as_of", "text"),
+    ("batch", "choice"),
+    ("location_precision", "choice"),
+    ("district_2019", "text"),
+    ("commune_2019", "text"),
+    ("commune_2025_code", "text"),
+    ("commune_2025_name", "text"),
+    ("area_ha", "ha"),
+    ("industrial_land_ha", "ha"),
+    ("leased_land_ha", "ha"),
+    ("occupancy_pct", "pct"),
+    ("occupancy_note", "text"),
+    ("investor", "text"),
+    ("investor_type", "choice"),
+    ("wwtp_status", "choice"),
+    ("wwtp_note", "text"),
+    ("confidence", "choice"),
+    ("sources", "list|"),
+    ("notes", "text"),
+    ("lon", "coord"),
+    ("lat", "coord"),
+    ("wkt", "wkt"),
+    ("version", "int"),
+    ("updated_at", "text"),
+)
+
+
+def header(field: str) -> str:
+    if field == "updated_at":
+        return "Cập nhật lúc (UTC)"
+    return TARGET_LABELS[field][0]
+
+
+def _value(c: Cluster, field: str, kind: str) -> Any:
+    if kind == "coord":
+        assert c.geometry is not None
+        lon, lat = anchor(c.geometry)
+        return lon if field == "lon" else lat
+    if kind == "wkt":
+        assert c.geometry is not None
+        text = wkt(c.geometry)
+        return text if len(text) <= EXCEL_CELL_MAX else None
+    if field == "occupancy_pct":
+        pct = c.occupancy_pct
+        return None if pct is None else pct / 100.0
+    if field == "updated_at":
+        return c.updated_at.isoformat(timespec="seconds") if c.updated_at else None
+    value = getattr(c, field)
+    if kind == "choice":
+        return label(field, value)
+    if kind == "bool":
+        return "Có" if value else "Không"
+    if kind.startswith("list"):
+        sep = "; " if kind == "list;" else " | "
+        return sep.join(value) or None
+    return value
+
+
+_FORMATS = {"ha": HA, "pct": PERCENT, "date": DATE, "text": "@", "coord": "0.0000000"}
+
+
+def _head(ws: Worksheet, row: int, titles: list[str]) -> None:
+    for j, t in enumerate(titles, start=1):
+        cell = ws.cell(row=row, column=j, value=t)
+        cell.font = _BOLD
+        cell.fill = _HEAD_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def _clusters_sheet(ws: Worksheet, data: ExportSet) -> None:
+    _head(ws, 1, [header(f) for f, _ in COLUMNS])
+    too_long = 0
+    for i, c in enumerate(data.clusters, start=2):
+        for j, (field, kind) in enumerate(COLUMNS, start=1):
+            value = _value(c, field, kind)
+            if kind == "wkt" and value is None:
+                too_long += 1
+            cell = ws.cell(row=i, column=j, value=value)
+            if kind in _FORMATS and value is not None:
+                cell.number_format = _FORMATS[kind]
+    widths = {"name": 36, "investor": 30, "sources": 40, "notes": 40, "wkt": 30}
+    for j, (field, _) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(j)].width = widths.get(field, 16)
+    ws.freeze_panes = "C2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(data.clusters) + 1}"
+    if too_long:
+        note_row = len(data.clusters) + 3
+        ws.cell(
+            row=note_row,
+            column=1,
+            value=f"{too_long} ranh giới dài quá giới hạn ô Excel: xem tệp GeoPackage/GeoJSON.",
+        )
+
+
+def _count_block(ws: Worksheet, row: int, title: str, rows: list[tuple[str, int, float]]) -> int:
+    ws.cell(row=row, column=1, value=title).font = _BOLD
+    _head(ws, row + 1, ["", "Số cụm", "Diện tích quyết định"])
+    r = row + 2
+    for name, count, area in rows:
+        ws.cell(row=r, column=1, value=name)
+        ws.cell(row=r, column=2, value=count)
+        ws.cell(row=r, column=3, value=area).number_format = HA
+        r += 1
+    ws.cell(row=r, column=1, value="Tổng").font = _BOLD
+    ws.cell(row=r, column=2, value=sum(n for _, n, _ in rows)).font = _BOLD
+    return r + 2
+
+
+def _tally(
+    clusters: list[Cluster], key: Callable[[Cluster], list[str]]
+) -> dict[str, list[Cluster]]:
+    out: dict[str, list[Cluster]] = defaultdict(list)
+    for c in clusters:
+        for k in key(c):
+            out[k].append(c)
+    return out
+
+
+def _area(cs: list[Cluster]) -> float:
+    return round(sum(c.area_ha or 0.0 for c in cs), 2)
+
+
+def _counts_sheet(ws: Worksheet, data: ExportSet) -> None:
+    cs = data.clusters
+    ws.cell(row=1, column=1, value="Thống kê cụm công nghiệp theo sổ đăng ký").font = Font(
+        bold=True, size=13
+    )
+    ws.cell(row=2, column=1, value=f"Số liệu sổ đăng ký tính đến {data.stamp_hanoi}")
+    ws.cell(row=3, column=1, value=f"Bộ lọc: {data.filter_text}")
+    by_stage = _tally(cs, lambda c: [c.stage])
+    r = _count_block(
+        ws,
+        5,
+        "Theo giai đoạn",
+        [(s.label_vi, len(by_stage[s.code]), _area(by_stage[s.code])) for s in stages.STAGES],
+    )
+    by_district = _tally(cs, lambda c: districts_of(c) or ["(chưa rõ)"])
+    r = _count_block(
+        ws,
+        r,
+        "Theo quận/huyện cũ (cụm nằm trên hai huyện được đếm ở cả hai)",
+        [(d, len(v), _area(v)) for d, v in sorted(by_district.items())],
+    )
+    by_batch = _tally(cs, lambda c: [c.batch or "unknown"])
+    batch_rows = [(label("batch", b) or b, len(by_batch[b]), _area(by_batch[b])) for b in BATCHES]
+    batch_rows.append(("Chưa rõ", len(by_batch["unknown"]), _area(by_batch["unknown"])))
+    r = _count_block(ws, r, "Theo đợt thành lập", batch_rows)
+    _figures_block(ws, r, data)
+    ws.column_dimensions["A"].width = 48
+    for col in "BCDEF":
+        ws.column_dimensions[col].width = 18
+    ws.column_dimensions["G"].width = 60
+
+
+def _figures_block(ws: Worksheet, row: int, data: ExportSet) -> None:
+    ws.cell(row=row, column=1, value="Sổ đăng ký so với số liệu báo cáo chính thức").font = _BOLD
+    _head(
+        ws,
+        row + 1,
+        [
+            "Chỉ tiêu",
+            "Sổ đăng ký",
+            "Báo cáo",
+            "Ngày báo cáo",
+            "Chênh lệch",
+            "Diện tích báo cáo",
+            "Nguồn",
+        ],
+    )
+    r = row + 2
+    for cmp in figures.compare(data.clusters, data.figures):
+        rep = cmp.reported
+        ws.cell(row=r, column=1, value=cmp.category.label_vi)
+        ws.cell(row=r, column=2, value=cmp.registry)
+        ws.cell(row=r, column=3, value=rep.count if rep else None)
+        if rep:
+            ws.cell(row=r, column=4, value=rep.as_of).number_format = DATE
+            ws.cell(row=r, column=6, value=rep.area_ha).number_format = HA
+            ws.cell(row=r, column=7, value=rep.source)
+        ws.cell(row=r, column=5, value=cmp.gap)
+        r += 1
+
+
+def _info_sheet(ws: Worksheet, data: ExportSet) -> None:
+    rows = [
+        ("Sổ đăng ký cụm công nghiệp Hà Nội", ""),
+        ("Thời điểm xuất", data.stamp_hanoi),
+        ("Thời điểm xuất (UTC)", data.stamp),
+        ("Bộ lọc", data.filter_text),
+        ("Số cụm", len(data.clusters)),
+        ("Hệ tọa độ", "WGS 84 (EPSG:4326), kinh độ/vĩ độ"),
+    ]
+    for i, (k, v) in enumerate(rows, start=1):
+        ws.cell(row=i, column=1, value=k).font = _BOLD
+        ws.cell(row=i, column=2, value=v)
+    start = len(rows) + 2
+    _head(ws, start, ["Cột", "Trường", "Đơn vị", "Ý nghĩa"])
+    meaning = {n: (u, d) for n, u, d in EXPORT_COLUMNS}
+    for i, (field, _) in enumerate(COLUMNS, start=start + 1):
+        unit, desc = meaning.get(field, ("", ""))
+        if field in ("lon", "lat"):
+            unit, desc = "°", "WGS84; điểm của cụm hoặc một điểm trong ranh giới"
+        if field == "wkt":
+            desc = "ranh giới dạng WKT, WGS84 (trống khi quá dài cho một ô Excel)"
+        spec = FIELD_BY_NAME.get(field)
+        ws.cell(row=i, column=1, value=header(field))
+        ws.cell(row=i, column=2, value=field)
+        ws.cell(row=i, column=3, value=unit or (spec.unit if spec else ""))
+        ws.cell(row=i, column=4, value=desc)
+    ws.column_dimensions["A"].width = 32
+    ws.column_dimensions["B"].width = 40
+    ws.column_dimensions["D"].width = 70
+
+
+def xlsx_bytes(data: ExportSet, progress: Callable[[float, str], None] | None = None) -> bytes:
+    report = progress or (lambda _f, _m: None)
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = SHEET_CLUSTERS
+    report(0.1, SHEET_CLUSTERS)
+    _clusters_sheet(ws, data)
+    report(0.6, SHEET_COUNTS)
+    _counts_sheet(wb.create_sheet(SHEET_COUNTS), data)
+    _info_sheet(wb.create_sheet(SHEET_INFO), data)
+    wb.properties.title = "Sổ đăng ký cụm công nghiệp Hà Nội"
+    wb.properties.description = data.description()
+    wb.properties.created = data.when.replace(tzinfo=None)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,103 @@
+"""Download buttons for the clusters a page shows, one per format.
+
+Each file is made when its button is clicked (Streamlit runs the maker on its own thread),
+so showing the buttons costs nothing. Beyond ``LARGE`` clusters the planner picks a format
+and makes the file with a progress bar first. File names carry the date; every file
+records its export time and the filter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+import streamlit as st
+
+from clusters.filters import ClusterFilter
+from clusters.io.export import (
+    FORMAT_LABELS,
+    FORMATS,
+    MEDIA_TYPES,
+    collect,
+    describe_filter,
+    export_bytes,
+    file_name,
+)
+from clusters.model import Cluster
+from clusters.store import ClusterStore
+from clusters.ui import state, widgets
+
+LARGE = 2_000
+
+
+def _maker(
+    store: ClusterStore, chosen: list[Cluster], flt: ClusterFilter, fmt: str, vn2000: bool
+) -> Callable[[], bytes]:
+    # Runs on another thread when clicked: no Streamlit calls, only the store and the data.
+    def make() -> bytes:
+        return export_bytes(fmt, collect(store, flt, chosen), vn2000=vn2000)
+
+    return make
+
+
+def _label(fmt: str) -> str:
+    vi, en = FORMAT_LABELS[fmt]
+    return en if state.lang() == "en" else vi
+
+
+def export_buttons(clusters: Sequence[Cluster], flt: ClusterFilter, key: str = "export") -> None:
+    """The download buttons for ``clusters`` (already filtered with ``flt``)."""
+    t = state.t
+    chosen = list(clusters)
+    store = state.store()
+    today = datetime.now(UTC)
+    with st.expander(t("export.title", count=len(chosen)), icon=":material/download:"):
+        st.caption(t("export.hint", filter=widgets.md(describe_filter(flt))))
+        vn2000 = st.checkbox(t("export.vn2000"), key=f"{key}_vn2000")
+        if len(chosen) > LARGE:
+            _large(store, chosen, flt, vn2000, key)
+            return
+        for col, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
+            col.download_button(
+                _label(fmt),
+                data=_maker(store, chosen, flt, fmt, vn2000),
+                file_name=file_name(fmt, today, vn2000),
+                mime=MEDIA_TYPES[fmt],
+                key=f"{key}_{fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+                disabled=not chosen,
+            )
+
+
+def _large(
+    store: ClusterStore, chosen: list[Cluster], flt: ClusterFilter, vn2000: bool, key: str
+) -> None:
+    t = state.t
+    fmt = st.radio(
+        t("export.format"), FORMATS, format_func=_label, key=f"{key}_format", horizontal=True
+    )
+    ready_key = f"{key}_ready"
+    if st.button(t("export.prepare"), key=f"{key}_prepare", icon=":material/build:"):
+        bar = st.progress(0.0, text=t("export.making"))
+        data = collect(store, flt, chosen)
+        content = export_bytes(
+            fmt,
+            data,
+            vn2000=vn2000,
+            progress=lambda f, _m: bar.progress(min(f, 1.0), text=t("export.making")),
+        )
+        st.session_state[ready_key] = (fmt, file_name(fmt, data.when, vn2000), content)
+        bar.empty()
+    ready = st.session_state.get(ready_key)
+    if ready and ready[0] == fmt:
+        st.download_button(
+            ready[1],
+            data=ready[2],
+            file_name=ready[1],
+            mime=MEDIA_TYPES[fmt],
+            key=f"{key}_download",
+            on_click="ignore",
+            icon=":material/download:",
+            type="primary",
+        )

@@ -1,0 +1,251 @@
+"""The importer's rules: admins only, dry run first, atomic commit, history naming the file,
+updates by id of the changed fields only, duplicates, make_valid on request, warnings
+accepted explicitly."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from shapely.geometry import box
+
+from clusters.errors import AccessDenied, ConflictError
+from clusters.io import columns
+from clusters.io.errors import ImportFileError
+from clusters.io.importer import ImportRefused, commit, plan_file
+from clusters.roles import Actor
+from clusters.store import ClusterStore
+from tests.builders import cluster, square
+
+ADMIN = Actor("quan-tri", "admin")
+EDITOR = Actor("bien-tap", "editor")
+LIST = "Tên CCN,Giai đoạn,Quận/huyện,Diện tích (ha),Kinh độ,Vĩ độ\n"
+
+
+def csv(*rows: str) -> bytes:
+    return (LIST + "".join(r + "\n" for r in rows)).encode()
+
+
+def geojson(*features: dict) -> bytes:
+    return json.dumps({"type": "FeatureCollection", "features": list(features)}).encode()
+
+
+def feature(geom, fid: int | None = None, **props: object) -> dict:
+    out: dict = {"type": "Feature", "properties": props, "geometry": geom.__geo_interface__}
+    if fid is not None:
+        out["id"] = fid
+    return out
+
+
+def state(store: ClusterStore) -> tuple[list[tuple[int | None, int]], int]:
+    return [(c.id, c.version) for c in store.list_clusters()], len(store.history())
+
+
+def test_only_administrators_import(store):
+    data = csv("CCN Tân Lập,Đã thành lập,Đan Phượng,18.5,105.67,21.08")
+    with pytest.raises(AccessDenied):
+        plan_file(store, data, "ds.csv", EDITOR)
+    with pytest.raises(AccessDenied):
+        plan_file(store, data, "ds.csv", None)
+    plan = plan_file(store, data, "ds.csv", ADMIN)
+    with pytest.raises(AccessDenied):
+        commit(store, plan, EDITOR)  # a plan made by an admin does not let an editor write
+    assert store.count() == 0
+
+
+def test_new_clusters_are_created_with_a_history_event_naming_the_file(store):
+    data = csv(
+        'CCN Tân Lập,Đã thành lập,Đan Phượng,"18,5",105.67,21.08',
+        "CCN làng nghề Liên Hà,Trong quy hoạch,Đan Phượng,12,105.68,21.12",
+    )
+    plan = plan_file(store, data, "danh_sach_dan_phuong.csv", ADMIN)
+    assert plan.counts() == {"new": 2, "update": 0, "unchanged": 0, "rejected": 0}
+    result = commit(store, plan, ADMIN)
+    assert len(result.created) == 2
+    first = store.get(result.created[0])
+    assert (first.name, first.stage, first.area_ha, first.district_2019) == (
+        "CCN Tân Lập",
+        "established",
+        18.5,
+        "Đan Phượng",
+    )
+    assert first.location_precision == "commune"  # a point from a list is approximate
+    assert store.get(result.created[1]).cluster_type == "craft_village"  # "làng nghề" in the name
+    [event] = store.history(first.id)
+    assert (event.kind, event.source, event.actor) == (
+        "import",
+        "danh_sach_dan_phuong.csv",
+        "quan-tri",
+    )
+    assert "danh_sach_dan_phuong.csv" in (event.reason or "")
+
+
+def test_the_commit_is_all_or_nothing(store):
+    store.create(cluster(id=5, name="CCN Ngọc Hồi"), actor="seed")
+    data = geojson(
+        feature(square(105.70, 21.00), name="CCN Mới", stage="planned"),
+        feature(
+            cluster().geometry, 5, name="CCN Ngọc Hồi", stage="established", investor="Công ty A"
+        ),
+    )
+    plan = plan_file(store, data, "dot1.geojson", ADMIN)
+    assert plan.counts()["new"] == 1 and plan.counts()["update"] == 1
+    current = store.get(5)
+    store.update(5, {"notes": "sửa trong lúc chạy thử"}, based_on=current.version, actor="khac")
+    before = state(store)
+    with pytest.raises(ConflictError):
+        commit(store, plan, ADMIN)
+    assert state(store) == before  # the new cluster was not written either
+
+
+def test_rows_with_errors_block_the_whole_file(store):
+    data = csv(
+        "CCN Tân Lập,Đã thành lập,Đan Phượng,18.5,105.67,21.08",
+        "CCN Sai,Đã thành lập,Đan Phượng,18.5,106.67,10.80",
+    )
+    plan = plan_file(store, data, "ds.csv", ADMIN)
+    assert plan.counts() == {"new": 1, "update": 0, "unchanged": 0, "rejected": 1}
+    with pytest.raises(ImportRefused) as caught:
+        commit(store, plan, ADMIN)
+    assert (
+        caught.value.en == "Not imported: 1 rows have errors (see the report). Nothing was written."
+    )
+    assert store.count() == 0
+
+
+def test_invalid_boundary_is_repaired_only_when_asked(store):
+    bowtie = {
+        "type": "Polygon",
+        "coordinates": [
+            [[105.80, 21.00], [105.81, 21.01], [105.81, 21.00], [105.80, 21.01], [105.80, 21.00]]
+        ],
+    }
+    data = geojson(
+        {
+            "type": "Feature",
+            "properties": {"name": "CCN Nơ", "stage": "planned"},
+            "geometry": bowtie,
+        }
+    )
+    plan = plan_file(store, data, "no.geojson", ADMIN)
+    assert plan.repairable == 1 and plan.has_errors
+    fixed = plan_file(store, data, "no.geojson", ADMIN, make_valid=True)
+    assert not fixed.has_errors
+    assert [p.code for p in fixed.rows[0].problems] == ["made_valid"]
+    with pytest.raises(ImportRefused):
+        commit(store, fixed, ADMIN)  # the repair is a warning: it must be accepted
+    [cid] = commit(store, fixed, ADMIN, accept_warnings=True).created
+    saved = store.get(cid).geometry
+    assert saved.is_valid and saved.geom_type == "MultiPolygon" and len(saved.geoms) == 2
+
+
+def test_duplicates_within_the_file_by_name_and_proximity(store):
+    data = csv(
+        "CCN Tân Lập,Đã thành lập,Đan Phượng,18.5,105.67,21.08",
+        "Cụm công nghiệp Tân Lập,Đã thành lập,Đan Phượng,18.5,105.675,21.081",
+        "CCN Tân Lập,Đã thành lập,Hoài Đức,18.5,105.75,21.02",  # same name, 9 km away: another
+    )
+    plan = plan_file(store, data, "ds.csv", ADMIN)
+    assert [(r.action, [p.code for p in r.problems]) for r in plan.rows] == [
+        ("new", []),
+        ("rejected", ["duplicate"]),
+        ("new", []),
+    ]
+    assert plan.rows[1].errors[0].en.startswith("Duplicate of row 2 (same name, 531 m away).")
+
+
+def test_an_update_by_id_changes_only_the_fields_given(store):
+    store.create(cluster(id=7, name="CCN Ngọc Hồi", investor="Cũ"), actor="seed")
+    data = (
+        "Mã,Tên cụm,Chủ đầu tư hạ tầng,Kinh độ,Vĩ độ\n7,CCN Ngọc Hồi,Công ty Mới,105.8433,20.9125\n"
+    )
+    plan = plan_file(store, data.encode(), "sua.csv", ADMIN)
+    [row] = plan.rows
+    assert (row.action, row.changes, row.based_on) == ("update", {"investor": "Công ty Mới"}, 1)
+    commit(store, plan, ADMIN)
+    after = store.get(7)
+    assert (
+        after.investor == "Công ty Mới"
+        and after.district_2019 == "Thanh Trì"
+        and after.version == 2
+    )
+
+
+def test_a_point_inside_a_stored_boundary_keeps_the_boundary(store):
+    store.create(
+        cluster(id=8, geometry=square(), location_precision="surveyed", area_ha=10.4), actor="s"
+    )
+    inside = square().representative_point()
+    data = f"Mã,Tên cụm,Kinh độ,Vĩ độ\n8,CCN Ngọc Hồi,{inside.x},{inside.y}\n".encode()
+    assert plan_file(store, data, "a.csv", ADMIN).counts()["unchanged"] == 1
+    far = "Mã,Tên cụm,Kinh độ,Vĩ độ\n8,CCN Ngọc Hồi,105.9,21.1\n".encode()
+    [row] = plan_file(store, far, "a.csv", ADMIN).rows
+    assert row.action == "update" and "boundary_to_point" in [p.code for p in row.problems]
+
+
+def test_moving_a_stage_back_is_flagged_as_a_correction(store):
+    store.create(cluster(id=9, stage="operating"), actor="s")
+    data = "Mã,Tên cụm,Giai đoạn,Kinh độ,Vĩ độ\n9,CCN Ngọc Hồi,Đã thành lập,105.8433,20.9125\n"
+    [row] = plan_file(store, data.encode(), "a.csv", ADMIN).rows
+    correction = next(p for p in row.problems if p.code == "correction")
+    assert correction.severity == "warning"
+    assert correction.en == "The stage moves back from 'Operating' to 'Established': a correction."
+    assert "stage_no_date" in [p.code for p in row.warnings]
+
+
+def test_a_row_naming_another_clusters_id_is_flagged(store):
+    store.create(cluster(id=10, name="CCN Ngọc Hồi"), actor="s")
+    data = "Mã,Tên cụm,Kinh độ,Vĩ độ\n10,CCN Phú Nghĩa,105.8433,20.9125\n"
+    [row] = plan_file(store, data.encode(), "a.csv", ADMIN).rows
+    assert [p.code for p in row.problems] == ["id_name_mismatch"]
+
+
+def test_a_parent_later_in_the_file_is_written_first(store):
+    data = geojson(
+        feature(
+            box(105.70, 21.0, 105.703, 21.003),
+            31,
+            name="CCN B giai đoạn 2",
+            stage="planned",
+            parent_id=30,
+        ),
+        feature(box(105.72, 21.0, 105.723, 21.003), 30, name="CCN B", stage="planned"),
+    )
+    plan = plan_file(store, data, "b.geojson", ADMIN)
+    assert not plan.has_errors
+    assert commit(store, plan, ADMIN, accept_warnings=True).created == [30, 31]
+    assert store.get(31).parent_id == 30
+
+
+def test_a_parent_missing_everywhere_is_an_error(store):
+    data = geojson(
+        feature(
+            box(105.70, 21.0, 105.703, 21.003), 31, name="CCN B2", stage="planned", parent_id=99
+        )
+    )
+    [row] = plan_file(store, data, "b.geojson", ADMIN).rows
+    assert [p.code for p in row.errors] == ["parent_missing"]
+
+
+def test_a_confirmed_mapping_is_saved_on_commit(store, tmp_path):
+    book = columns.MappingBook(tmp_path / "mappings.json")
+    data = "Tên gọi,Tình hình,Lng,Lat\nCCN Tân Lập,Đã thành lập,105.67,21.08\n".encode()
+    auto = plan_file(store, data, "a.csv", ADMIN, book=book)
+    assert "stage" not in auto.mapping and auto.has_errors
+    chosen = {**auto.mapping, "name": "Tên gọi", "stage": "Tình hình"}
+    plan = plan_file(store, data, "a.csv", ADMIN, mapping=chosen, book=book)
+    commit(store, plan, ADMIN, book=book)
+    again = plan_file(store, data, "b.csv", ADMIN, book=book)
+    assert again.mapping == chosen
+
+
+def test_a_mapping_naming_a_missing_column_is_refused(store):
+    with pytest.raises(ImportFileError) as caught:
+        plan_file(
+            store,
+            csv("CCN A,Đã thành lập,,,105.7,21.0"),
+            "a.csv",
+            ADMIN,
+            mapping={"name": "Không có"},
+        )
+    assert caught.value.en == "The file has no column 'Không có'."
