@@ -13,7 +13,7 @@ from typing import Any
 
 from clusters import rules, stages
 from clusters.errors import ClusterError, Problem, ValidationError
-from clusters.model import EDITABLE_FIELDS, Cluster, Decision
+from clusters.model import EDITABLE_FIELDS, Cluster, Decision, ReportedFigure
 from clusters.roles import Actor, require
 from clusters.store import ClusterStore
 
@@ -139,6 +139,19 @@ def change_stage(
         decisions=[evidence] if evidence else [],
     )
     return Saved(saved, warns)
+
+
+def add_reported_figure(
+    store: ClusterStore,
+    figure: ReportedFigure,
+    actor: Actor | None,
+    *,
+    today: date | None = None,
+) -> ReportedFigure:
+    """Record a newer officially reported figure (admins only); older ones are kept."""
+    who = _checked(actor, "admin")
+    _gate(rules.check_reported_figure(figure, today), accept_warnings=False)
+    return store.add_reported_figure(figure, actor=who.name)
 
 
 def describe_evidence(d: Decision) -> str:

@@ -14,6 +14,7 @@ from shapely.geometry.base import BaseGeometry
 
 from clusters import stages
 from clusters.errors import Problem, ValidationError
+from clusters.figures import CATEGORY_BY_CODE
 from clusters.geo import area_ha as geometry_area_ha
 from clusters.model import (
     BATCHES,
@@ -24,6 +25,7 @@ from clusters.model import (
     WWTP_STATUSES,
     Cluster,
     Decision,
+    ReportedFigure,
 )
 
 # Hanoi's extent with a margin of about 3 km around the city outline (min lon, min lat, max
@@ -383,6 +385,37 @@ def stage_date_warnings(current: Cluster, effective_date: date) -> list[Problem]
             )
         ]
     return []
+
+
+def check_reported_figure(f: ReportedFigure, today: date | None = None) -> list[Problem]:
+    """An officially reported figure: a known category, a count or an area, a dated source."""
+    today = today or date.today()
+    out = _choice(f.category, tuple(CATEGORY_BY_CODE), "category", "loại số liệu", required=True)
+    if f.count is None and f.area_ha is None:
+        out.append(
+            _err(
+                "required",
+                "count",
+                "Cần số cụm hoặc diện tích.",
+                "A count or an area is required.",
+            )
+        )
+    if (f.count is not None and f.count < 0) or (f.area_ha is not None and f.area_ha < 0):
+        out.append(
+            _err("negative", "count", "Số liệu không được âm.", "A figure cannot be negative.")
+        )
+    if f.as_of > today:
+        out.append(
+            _err(
+                "future_date",
+                "as_of",
+                "Ngày số liệu ở tương lai.",
+                "The figure's date is in the future.",
+            )
+        )
+    if not (f.source and f.source.strip()):
+        out.append(_err("required", "source", "Thiếu nguồn số liệu.", "The source is required."))
+    return out
 
 
 def errors(problems: list[Problem]) -> list[Problem]:

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from clusters.errors import ClusterError
 
-COMMAND_MODULES = ("clusters.cli.core",)
+COMMAND_MODULES = ("clusters.cli.core", "clusters.cli.users", "clusters.cli.transfer")
 
 
 def language() -> str:

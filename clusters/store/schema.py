@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from clusters import stages
 from clusters.model import BATCHES, CLUSTER_TYPES, LOCATION_PRECISIONS
+from clusters.roles import ROLES
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = "hanoi-clusters-registry"
@@ -141,4 +142,52 @@ reported_figures = sa.Table(
 )
 
 # Tables whose rows are never updated or deleted once written.
-APPEND_ONLY = ("cluster_events", "cluster_event_changes", "decisions")
+APPEND_ONLY: tuple[str, ...] = ("cluster_events", "cluster_event_changes", "decisions")
+
+# --- Accounts (issue 4): sign-in accounts, their audit trail and sign-in attempts. ---
+accounts = sa.Table(
+    "accounts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.String(64), nullable=False, unique=True),
+    # Lower-cased; an OpenID Connect sign-in finds its account by this email.
+    sa.Column("email", sa.String(254), unique=True),
+    sa.Column("role", sa.String(10), nullable=False),
+    # argon2id; NULL for an account that signs in only through OpenID Connect.
+    sa.Column("password_hash", sa.Text),
+    sa.Column("disabled", sa.Boolean, nullable=False, default=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    _in("role", ROLES),
+    sqlite_autoincrement=True,
+)
+
+account_events = sa.Table(
+    "account_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("account", sa.String(64), nullable=False),
+    sa.Column("action", sa.String(20), nullable=False),
+    sa.Column("detail", sa.Text),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_account_events_at", account_events.c.at)
+
+signin_attempts = sa.Table(
+    "signin_attempts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # The name as typed (folded to lower case), whether or not such an account exists.
+    sa.Column("name", sa.String(64), nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("success", sa.Boolean, nullable=False),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_signin_attempts_name_at", signin_attempts.c.name, signin_attempts.c.at)
+
+ACCOUNT_TABLES = (accounts, account_events, signin_attempts)
+APPEND_ONLY = (*APPEND_ONLY, "account_events")
