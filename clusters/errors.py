@@ -65,12 +65,11 @@ class ConflictError(ClusterError):
         self.based_on = based_on
         self.changes = changes
         who_vi = "; ".join(
-            f"{c.actor} lúc {c.at} (phiên bản {c.version}: {', '.join(c.fields) or '—'})"
+            f"{c.actor} lúc {c.at} (phiên bản {c.version}: {_labels(c.fields, 'vi')})"
             for c in changes
         )
         who_en = "; ".join(
-            f"{c.actor} at {c.at} (version {c.version}: {', '.join(c.fields) or '—'})"
-            for c in changes
+            f"{c.actor} at {c.at} (version {c.version}: {_labels(c.fields, 'en')})" for c in changes
         )
         super().__init__(
             f"Cụm #{cluster_id} đã được người khác sửa sau phiên bản {based_on} bạn mở: "
@@ -78,6 +77,15 @@ class ConflictError(ClusterError):
             f"Cluster #{cluster_id} was changed by someone else after version {based_on} you "
             f"opened: {who_en}. Nothing was written; review and save again.",
         )
+
+
+def _labels(fields: list[str], lang: str) -> str:
+    """Field names in the planners' words."""
+    from clusters.model import FIELD_BY_NAME  # the model's labels; the model needs no errors
+
+    return (
+        ", ".join(FIELD_BY_NAME[f].label(lang) if f in FIELD_BY_NAME else f for f in fields) or "—"
+    )
 
 
 class AccessDenied(ClusterError):

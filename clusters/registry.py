@@ -70,7 +70,7 @@ def create_cluster(
     today: date | None = None,
 ) -> Saved:
     who = _checked(actor, "editor")
-    problems = rules.check_cluster(draft, today)
+    problems = rules.check_cluster(draft, today) + rules.check_initial_stage(draft, evidence)
     for d in evidence:
         problems += rules.check_decision(d, today)
     warns = _gate(problems, accept_warnings)

@@ -7,7 +7,7 @@ need an explicit accept. ``check_stage_change`` raises when a move is not allowe
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 from shapely.geometry.base import BaseGeometry
@@ -300,6 +300,32 @@ def check_decision(d: Decision, today: date | None = None) -> list[Problem]:
                 "decision_date",
                 "Ngày văn bản ở tương lai.",
                 "The document date is in the future.",
+            )
+        )
+    return out
+
+
+def check_initial_stage(c: Cluster, evidence: Sequence[Decision]) -> list[Problem]:
+    """A record created past "planned" states when its stage began and on what evidence."""
+    if c.stage == "planned":
+        return []
+    out = []
+    if c.stage_effective_date is None:
+        out.append(
+            _err(
+                "required",
+                "stage_effective_date",
+                "Thiếu ngày hiệu lực của giai đoạn.",
+                "The stage's effective date is required.",
+            )
+        )
+    if not evidence:
+        out.append(
+            _err(
+                "evidence_required",
+                "evidence",
+                "Giai đoạn sau «Trong quy hoạch» cần căn cứ: văn bản hoặc biên bản kiểm tra.",
+                "A stage past 'In the plan' needs evidence: a document or an inspection.",
             )
         )
     return out

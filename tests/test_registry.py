@@ -11,10 +11,19 @@ from tests.builders import cluster, decision
 EDITOR = Actor("lan", "editor")
 VIEWER = Actor("minh", "viewer")
 TODAY = date(2026, 11, 24)
+ESTABLISHED = decision(doc_type="establishment", number="4754/QĐ-UBND", date=date(2017, 7, 20))
+
+
+def create(store, actor=EDITOR, **overrides):
+    """A new cluster past "planned", with its effective date and evidence."""
+    overrides.setdefault("stage_effective_date", date(2017, 7, 20))
+    return registry.create_cluster(
+        store, cluster(**overrides), actor, evidence=[ESTABLISHED], today=TODAY
+    ).cluster
 
 
 def test_editor_creates_a_cluster_and_history_names_them(store):
-    saved = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    saved = create(store)
     assert saved.id is not None and saved.version == 1
     [event] = store.history(saved.id)
     assert (event.actor, event.kind, event.version) == ("lan", "create", 1)
@@ -37,17 +46,17 @@ def test_invalid_record_writes_nothing(store):
 
 def test_warnings_need_an_explicit_accept(store):
     with pytest.raises(registry.WarningsNotAccepted):
-        registry.create_cluster(store, cluster(area_ha=5.0), EDITOR, today=TODAY)
+        registry.create_cluster(store, cluster(area_ha=5.0, stage="planned"), EDITOR, today=TODAY)
     assert store.count() == 0
     saved = registry.create_cluster(
-        store, cluster(area_ha=5.0), EDITOR, today=TODAY, accept_warnings=True
+        store, cluster(area_ha=5.0, stage="planned"), EDITOR, today=TODAY, accept_warnings=True
     )
     assert [w.code for w in saved.warnings] == ["area_range"]
     assert store.count() == 1
 
 
 def test_update_records_old_and_new_values_and_reason(store):
-    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    c = create(store)
     registry.update_cluster(
         store,
         c.id,
@@ -65,13 +74,13 @@ def test_update_records_old_and_new_values_and_reason(store):
 
 
 def test_update_cannot_change_the_stage(store):
-    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    c = create(store)
     with pytest.raises(ValueError, match="change_stage"):
         registry.update_cluster(store, c.id, {"stage": "operating"}, EDITOR, based_on=1)
 
 
 def test_change_stage_commits_stage_decision_and_event_together(store):
-    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    c = create(store)
     saved = registry.change_stage(
         store,
         c.id,
@@ -85,8 +94,9 @@ def test_change_stage_commits_stage_decision_and_event_together(store):
     assert saved.stage == "under_construction" and saved.version == 2
     assert saved.stage_effective_date == date(2024, 5, 2)
     assert "2803/QĐ-UBND" in saved.stage_evidence
-    [d] = store.decisions(c.id)
+    [established, d] = store.decisions(c.id)
     event = store.history(c.id)[0]
+    assert established.number == "4754/QĐ-UBND"
     assert d.number == "2803/QĐ-UBND" and d.event_id == event.id
     assert event.kind == "stage"
     assert ("stage", "established", "under_construction") in [
@@ -95,7 +105,7 @@ def test_change_stage_commits_stage_decision_and_event_together(store):
 
 
 def test_backward_stage_change_is_recorded_as_a_correction(store):
-    c = registry.create_cluster(store, cluster(stage="operating"), EDITOR, today=TODAY).cluster
+    c = create(store, stage="operating")
     registry.change_stage(
         store,
         c.id,
@@ -112,7 +122,7 @@ def test_backward_stage_change_is_recorded_as_a_correction(store):
 
 
 def test_stale_stage_change_is_refused_and_writes_nothing(store):
-    c = registry.create_cluster(store, cluster(), EDITOR, today=TODAY).cluster
+    c = create(store)
     registry.update_cluster(store, c.id, {"notes": "x"}, Actor("hoa", "editor"), based_on=1)
     with pytest.raises(ConflictError) as err:
         registry.change_stage(
@@ -125,6 +135,26 @@ def test_stale_stage_change_is_refused_and_writes_nothing(store):
             evidence=decision(),
             today=TODAY,
         )
-    assert "hoa" in err.value.en and "notes" in err.value.en
+    assert "hoa" in err.value.en and "Notes" in err.value.en
+    assert "Ghi chú" in err.value.vi
     assert store.get(c.id).stage == "established"
-    assert store.decisions(c.id) == []
+    assert [d.number for d in store.decisions(c.id)] == ["4754/QĐ-UBND"]
+
+
+def test_new_cluster_past_planned_needs_effective_date_and_evidence(store):
+    with pytest.raises(ValidationError) as err:
+        registry.create_cluster(store, cluster(stage="under_construction"), EDITOR, today=TODAY)
+    assert [p.code for p in err.value.problems] == ["required", "evidence_required"]
+    assert store.count() == 0
+
+
+def test_new_planned_cluster_needs_no_evidence(store):
+    saved = registry.create_cluster(store, cluster(stage="planned"), EDITOR, today=TODAY)
+    assert saved.cluster.stage == "planned"
+    assert store.decisions(saved.cluster.id) == []
+
+
+def test_new_cluster_keeps_its_establishment_decision(store):
+    c = create(store)
+    [d] = store.decisions(c.id)
+    assert (d.doc_type, d.number) == ("establishment", "4754/QĐ-UBND")

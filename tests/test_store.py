@@ -289,7 +289,8 @@ def test_stale_update_is_refused_naming_who_changed_what_and_writes_nothing(
     assert [(c.version, c.actor, c.fields) for c in conflict.changes] == [
         (2, "binh", ["area_ha", "investor"])
     ]
-    assert "binh" in conflict.vi and "area_ha" in conflict.vi and "phiên bản 1" in conflict.vi
+    assert "binh" in conflict.vi and "Diện tích quyết định" in conflict.vi
+    assert "phiên bản 1" in conflict.vi and "Decided area" in conflict.en
     assert "binh" in conflict.en and "Nothing was written" in conflict.en
     after = store.get(cid)
     assert (after.version, after.notes, after.area_ha) == (2, None, 30.0)

@@ -476,7 +476,7 @@ def test_two_sessions_the_second_save_is_refused_and_names_the_first_change(regi
     second.text_input(key="attr_1_investor").input("HTX Ngọc Hồi")
     second.button(key="attr_1_save").click().run()
     message = texts(second.error)
-    assert "lan" in message and "stage" in message and "phiên bản 1" in message
+    assert "lan" in message and "Giai đoạn" in message and "phiên bản 1" in message
     assert "Không có gì được ghi" in message
     c = registry_db.get(1)
     assert (c.investor, c.version, len(registry_db.history(1))) == (None, 2, 2)

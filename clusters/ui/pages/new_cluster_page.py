@@ -11,7 +11,6 @@ from typing import Any
 import streamlit as st
 
 from clusters import i18n, registry, stages
-from clusters.errors import Problem, ValidationError
 from clusters.model import BATCHES, CLUSTER_TYPES, Cluster
 from clusters.ui import auth, editing, routes, state, widgets
 
@@ -61,39 +60,10 @@ def draft() -> Cluster:
     )
 
 
-def _initial_stage_problems(c: Cluster, evidence: Any) -> list[Problem]:
-    """Past the plan, a new record states when its stage began and on what evidence."""
-    if c.stage == "planned":
-        return []
-    out = []
-    if c.stage_effective_date is None:
-        out.append(
-            Problem(
-                "required",
-                "stage_effective_date",
-                "Thiếu ngày hiệu lực của giai đoạn.",
-                "The stage's effective date is required.",
-            )
-        )
-    if evidence is None:
-        out.append(
-            Problem(
-                "evidence_required",
-                "evidence",
-                "Giai đoạn sau «Trong quy hoạch» cần căn cứ: văn bản hoặc biên bản kiểm tra.",
-                "A stage past 'In the plan' needs evidence: a document or an inspection.",
-            )
-        )
-    return out
-
-
 def create() -> None:
     def save(accept: bool) -> str:
         c = draft()
         evidence = editing.evidence_from(P)
-        problems = _initial_stage_problems(c, evidence)
-        if problems:
-            raise ValidationError(problems)
         saved = registry.create_cluster(
             state.store(),
             c,
