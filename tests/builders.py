@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
 from typing import Any
+from unittest import mock
 
 from shapely.geometry import Point, Polygon
 
@@ -129,3 +132,13 @@ def add_boundary_clusters(store: Any) -> None:
         ),
         actor="seed",
     )
+
+
+@contextmanager
+def written_at(when: datetime) -> Iterator[None]:
+    """Writes inside the block are stamped ``when`` (the store otherwise uses the real clock),
+    so a test can build a registry with a past."""
+    from clusters.store import sql
+
+    with mock.patch.object(sql, "utcnow", lambda: when):
+        yield

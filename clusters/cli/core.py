@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from clusters import figures, seed, stages
+from clusters import figures, seed, snapshot, stages
 from clusters.errors import ClusterError, StorageError
 from clusters.model import BATCHES
 from clusters.store import database_url, open_store
@@ -35,7 +35,17 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("stats", help="counts by stage and batch beside the reported figures")
+    add_as_of_option(p)
     p.set_defaults(func=cmd_stats)
+
+
+def add_as_of_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--as-of",
+        metavar="YYYY-MM-DD",
+        help="the registry as it stood at the end of that day, Hanoi time (a report cut-off: "
+        "14 June, 14 December), rebuilt from its history",
+    )
 
 
 def app_script() -> Path:
@@ -120,10 +130,22 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
     lang = language()
     store = open_store()
-    clusters = store.list_clusters()
+    official = store.reported_figures()
+    if args.as_of is None:
+        clusters = store.list_clusters()
+        head = "Registry by stage" if lang == "en" else "Sổ đăng ký theo giai đoạn"
+    else:
+        day = snapshot.parse_day(args.as_of)
+        moment = snapshot.as_of_moment(store, day)
+        clusters = snapshot.registry_at(store, moment)
+        official = snapshot.figures_at(official, moment)
+        head = (
+            f"Registry as of {day.isoformat()} (end of day, Hanoi time) by stage"
+            if lang == "en"
+            else f"Sổ đăng ký tại cuối ngày {day:%d/%m/%Y} (giờ Hà Nội) theo giai đoạn"
+        )
     by_stage = Counter(c.stage for c in clusters)
     by_batch = Counter(c.batch or "unknown" for c in clusters)
-    head = "Registry by stage" if lang == "en" else "Sổ đăng ký theo giai đoạn"
     print(f"{head} ({len(clusters)}):")
     for s in stages.STAGES:
         print(f"  {s.label(lang):<40} {by_stage.get(s.code, 0):>4}")
@@ -131,7 +153,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for b in (*BATCHES, "unknown"):
         print(f"  {b:<40} {by_batch.get(b, 0):>4}")
     print("Registry vs reported:" if lang == "en" else "Sổ đăng ký so với số liệu báo cáo:")
-    for cmp in figures.compare(clusters, store.reported_figures()):
+    for cmp in figures.compare(clusters, official):
         rep = cmp.reported
         reported = f"{rep.count} ({rep.as_of:%d/%m/%Y})" if rep and rep.count is not None else "—"
         print(

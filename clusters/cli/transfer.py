@@ -6,7 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from clusters import stages
+from clusters import snapshot, stages
+from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
 from clusters.filters import DEFAULT_STAGES, ClusterFilter
 from clusters.io import columns
@@ -34,6 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default: cum-cong-nghiep-ha-noi_<date>.<format> here)",
     )
     p.add_argument("--vn2000", action="store_true", help="GeoPackage in VN-2000 / TM-3 (EPSG:5897)")
+    add_as_of_option(p)
     _filter_options(p)
     p.set_defaults(func=cmd_export)
 
@@ -131,8 +133,12 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     flt = filter_from_args(args)
     store = open_store()
-    data = collect(store, flt)
-    default_name = file_name(args.format, data.when, args.vn2000)
+    day = None
+    if args.as_of is not None:
+        day = snapshot.parse_day(args.as_of)
+        snapshot.as_of_moment(store, day)  # refuses a future day or one before the registry
+    data = collect(store, flt, as_of=day)
+    default_name = file_name(args.format, data.when, args.vn2000, as_of=day)
     out: Path = args.output or Path(default_name)
     if out.is_dir():
         out = out / default_name

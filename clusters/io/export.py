@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
+from clusters import snapshot
 from clusters.filters import ClusterFilter
 from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
@@ -44,6 +45,14 @@ def describe_filter(flt: ClusterFilter) -> str:
     return flt.describe()
 
 
+def describe_as_of(day: date) -> str:
+    """How an export of the registry as it stood at a cut-off date says so."""
+    return (
+        f"as of {day.isoformat()}, end of day Hanoi time "
+        f"(số liệu tại cuối ngày {day:%d/%m/%Y}, giờ Hà Nội)"
+    )
+
+
 @dataclass
 class ExportSet:
     """What one export holds: the chosen clusters with their decisions and history."""
@@ -54,6 +63,7 @@ class ExportSet:
     decisions: list[Decision] = field(default_factory=list)
     history: list[ChangeEvent] = field(default_factory=list)
     figures: list[ReportedFigure] = field(default_factory=list)
+    as_of: date | None = None  # the registry as it stood at the end of this day (Hanoi)
 
     @property
     def stamp(self) -> str:
@@ -62,6 +72,13 @@ class ExportSet:
     @property
     def stamp_hanoi(self) -> str:
         return f"{self.when.astimezone(HANOI_TIME):%d/%m/%Y %H:%M} (giờ Hà Nội, UTC+7)"
+
+    @property
+    def data_time_hanoi(self) -> str:
+        """When the exported data stood so: the export time, or the end of the as-of day."""
+        if self.as_of is None:
+            return self.stamp_hanoi
+        return f"cuối ngày {self.as_of:%d/%m/%Y} (giờ Hà Nội, UTC+7)"
 
     def description(self) -> str:
         return (
@@ -75,23 +92,36 @@ def collect(
     flt: ClusterFilter,
     clusters: Sequence[Cluster] | None = None,
     when: datetime | None = None,
+    as_of: date | None = None,
 ) -> ExportSet:
-    """The filtered clusters (or those given, already filtered) with their records."""
-    chosen = flt.apply(store.list_clusters()) if clusters is None else list(clusters)
+    """The filtered clusters (or those given, already filtered) with their records; with
+    ``as_of``, the registry as it stood at the end of that day in Hanoi."""
+    if as_of is None:
+        found, decisions, history = store.list_clusters(), store.decisions(), store.history()
+        figures = store.reported_figures()
+        filter_text = describe_filter(flt)
+    else:
+        past = snapshot.snapshot(store, snapshot.cutoff_moment(as_of))
+        found, decisions, history = past.clusters, past.decisions, past.events
+        figures = snapshot.figures_at(store.reported_figures(), past.moment)
+        filter_text = f"{describe_filter(flt)}; {describe_as_of(as_of)}"
+    chosen = flt.apply(found) if clusters is None else list(clusters)
     ids = {c.id for c in chosen}
     return ExportSet(
         clusters=chosen,
-        filter_text=describe_filter(flt),
+        filter_text=filter_text,
         when=when or datetime.now(UTC),
-        decisions=[d for d in store.decisions() if d.cluster_id in ids],
-        history=[e for e in store.history() if e.cluster_id in ids],
-        figures=store.reported_figures(),
+        decisions=[d for d in decisions if d.cluster_id in ids],
+        history=[e for e in history if e.cluster_id in ids],
+        figures=figures,
+        as_of=as_of,
     )
 
 
-def file_name(fmt: str, when: datetime, vn2000: bool = False) -> str:
-    """E.g. cum-cong-nghiep-ha-noi_2025-06-14.gpkg (the date in Hanoi)."""
-    day = when.astimezone(HANOI_TIME).date().isoformat()
+def file_name(fmt: str, when: datetime, vn2000: bool = False, as_of: date | None = None) -> str:
+    """E.g. cum-cong-nghiep-ha-noi_2025-06-14.gpkg (the date in Hanoi), or
+    cum-cong-nghiep-ha-noi_as-of-2025-06-14.gpkg for the registry as of a cut-off date."""
+    day = when.astimezone(HANOI_TIME).date().isoformat() if as_of is None else f"as-of-{as_of}"
     crs = "_vn2000" if vn2000 and fmt == "gpkg" else ""
     return f"{FILE_STEM}_{day}{crs}.{SUFFIXES[fmt]}"
 

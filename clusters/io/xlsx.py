@@ -171,7 +171,7 @@ def _counts_sheet(ws: Worksheet, data: ExportSet) -> None:
     ws.cell(row=1, column=1, value="Thống kê cụm công nghiệp theo sổ đăng ký").font = Font(
         bold=True, size=13
     )
-    ws.cell(row=2, column=1, value=f"Số liệu sổ đăng ký tính đến {data.stamp_hanoi}")
+    ws.cell(row=2, column=1, value=f"Số liệu sổ đăng ký tính đến {data.data_time_hanoi}")
     ws.cell(row=3, column=1, value=f"Bộ lọc: {data.filter_text}")
     by_stage = _tally(cs, lambda c: [c.stage])
     r = _count_block(

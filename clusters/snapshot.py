@@ -1,0 +1,252 @@
+"""The registry as it stood at a past moment, rebuilt from its append-only history.
+
+Every cluster's version-1 event records all its non-empty fields and every later event the
+old and new value of each field it changed (in the JSON-safe form of
+``clusters.store.sql.history_value``), so replaying a cluster's events up to a moment gives
+its record at that moment. Circular 14/2024 asks for half-year and annual reports with data
+cut-offs on 14 June and 14 December: ``cutoff_moment`` is the end of such a day in Hanoi.
+
+Geometry comes back as history keeps it: WKT rounded to 7 decimals (about 1 cm).
+"""
+
+from __future__ import annotations
+
+import types
+import typing
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from clusters.errors import ClusterError, StorageError
+from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, Decision, ReportedFigure
+from clusters.store import ClusterStore
+
+HANOI = ZoneInfo("Asia/Ho_Chi_Minh")  # UTC+7, no daylight saving
+# Circular 14/2024/TT-BCT: half-year report data to 14 June, annual report data to 14 December.
+CUTOFF_DAYS: tuple[tuple[int, int], ...] = ((6, 14), (12, 14))
+
+
+# --- cut-off dates ---------------------------------------------------------------------------
+
+
+def cutoff_moment(day: date) -> datetime:
+    """The end of ``day`` in Hanoi (23:59:59.999999, UTC+7), in UTC."""
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=HANOI) - timedelta(
+        microseconds=1
+    )
+    return end.astimezone(UTC)
+
+
+def hanoi_today(now: datetime | None = None) -> date:
+    """Today's date in Hanoi."""
+    return (now or datetime.now(UTC)).astimezone(HANOI).date()
+
+
+def report_cutoffs(today: date, count: int = 4) -> list[date]:
+    """The latest 14 June / 14 December cut-off days on or before ``today``, newest first."""
+    out: list[date] = []
+    year = today.year
+    while len(out) < count:
+        for month, day in sorted(CUTOFF_DAYS, reverse=True):
+            cut = date(year, month, day)
+            if cut <= today and len(out) < count:
+                out.append(cut)
+        year -= 1
+    return out
+
+
+def is_half_year_cutoff(day: date) -> bool:
+    """True for 14 June (the half-year report), False for 14 December or any other day."""
+    return (day.month, day.day) == CUTOFF_DAYS[0]
+
+
+def parse_day(text: str) -> date:
+    """A day typed as ``2025-06-14`` or ``14/06/2025``."""
+    value = text.strip()
+    try:
+        if "/" in value:
+            return datetime.strptime(value, "%d/%m/%Y").date()
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ClusterError(
+            f"Ngày «{text}» không hợp lệ: hãy viết YYYY-MM-DD, ví dụ 2025-06-14.",
+            f"'{text}' is not a valid date: write YYYY-MM-DD, e.g. 2025-06-14.",
+        ) from None
+
+
+def registry_start(store: ClusterStore) -> datetime | None:
+    """When the registry's first history event was written (None for an empty registry)."""
+    events = store.history()
+    return events[-1].at if events else None
+
+
+def as_of_moment(store: ClusterStore, day: date, now: datetime | None = None) -> datetime:
+    """The cut-off moment of ``day``, refused for a day after today (Hanoi) or one that ends
+    before the registry's first event."""
+    today = hanoi_today(now)
+    if day > today:
+        raise ClusterError(
+            f"Ngày {day:%d/%m/%Y} chưa tới (hôm nay là {today:%d/%m/%Y}).",
+            f"{day.isoformat()} is in the future (today is {today.isoformat()}).",
+        )
+    moment = cutoff_moment(day)
+    if not store.history(until=moment, limit=1):
+        start = registry_start(store)
+        if start is None:
+            raise ClusterError(
+                "Sổ đăng ký chưa có lịch sử nào để dựng lại.",
+                "The registry has no history to rebuild it from.",
+            )
+        first = start.astimezone(HANOI).date()
+        raise ClusterError(
+            f"Ngày {day:%d/%m/%Y} trước khi sổ đăng ký có dữ liệu (từ {first:%d/%m/%Y}).",
+            f"{day.isoformat()} is before the registry existed (it starts on {first.isoformat()}).",
+        )
+    return moment
+
+
+# --- values back from their history form -------------------------------------------------------
+
+
+def _reader(hint: Any) -> Callable[[Any], Any]:
+    optional = isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
+    (kind,) = [k for k in typing.get_args(hint) if k is not type(None)] if optional else [hint]
+    if typing.get_origin(kind) is list:
+        return list
+    if kind is BaseGeometry:
+        return shapely.from_wkt
+    if kind is date:
+        return date.fromisoformat
+    if kind in (float, int, bool, str):
+        return typing.cast(Callable[[Any], Any], kind)
+    raise TypeError(f"no history reader for {hint!r}")
+
+
+_HINTS = typing.get_type_hints(Cluster)
+# How each editable field's history value becomes the field's value again.
+READERS: dict[str, Callable[[Any], Any]] = {f: _reader(_HINTS[f]) for f in EDITABLE_FIELDS}
+
+
+def from_history(field: str, value: Any) -> Any:
+    """The inverse of ``history_value``: a field's value from its JSON-safe history form."""
+    if field not in READERS:
+        raise StorageError(
+            f"Lịch sử có trường không biết: «{field}».",
+            f"The history has an unknown field '{field}'.",
+        )
+    if value is None:
+        return [] if READERS[field] is list else None
+    return READERS[field](value)
+
+
+# --- replaying history -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The registry at ``moment``: its clusters, the history that made them, their decisions."""
+
+    moment: datetime
+    clusters: list[Cluster]
+    events: list[ChangeEvent]  # newest first, as ``ClusterStore.history`` gives them
+    decisions: list[Decision]
+
+
+def _utc(moment: datetime) -> datetime:
+    """An aware moment in UTC (a naive one is taken as UTC, as the store keeps times)."""
+    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def applied(events: Iterable[ChangeEvent], moment: datetime) -> dict[int, list[ChangeEvent]]:
+    """Per cluster, the events written up to ``moment``, in version order from version 1.
+
+    A cluster's versions are applied without gaps: should a clock have stepped back, a later
+    version written "before" an earlier one waits for it.
+    """
+    moment = _utc(moment)
+    by_cluster: dict[int, list[ChangeEvent]] = defaultdict(list)
+    for e in events:
+        if e.at <= moment:
+            by_cluster[e.cluster_id].append(e)
+    out: dict[int, list[ChangeEvent]] = {}
+    for cluster_id, found in by_cluster.items():
+        run: list[ChangeEvent] = []
+        for e in sorted(found, key=lambda e: e.version):
+            if e.version != len(run) + 1:
+                break
+            run.append(e)
+        if not run:
+            raise StorageError(
+                f"Lịch sử của cụm mã {cluster_id} không bắt đầu từ phiên bản 1.",
+                f"The history of cluster {cluster_id} does not start at version 1.",
+            )
+        out[cluster_id] = run
+    return out
+
+
+def rebuild(cluster_id: int, events: Sequence[ChangeEvent]) -> Cluster:
+    """One cluster from its events, version 1 first."""
+    values: dict[str, Any] = {}
+    for e in events:
+        for ch in e.changes:
+            values[ch.field] = ch.new
+    fields = {f: from_history(f, v) for f, v in values.items()}
+    if not fields.get("name"):
+        raise StorageError(
+            f"Lịch sử của cụm mã {cluster_id} không có tên cụm.",
+            f"The history of cluster {cluster_id} has no name.",
+        )
+    first, last = events[0], events[-1]
+    return Cluster(
+        id=cluster_id,
+        version=last.version,
+        created_at=first.at,
+        created_by=first.actor,
+        updated_at=last.at,
+        updated_by=last.actor,
+        **fields,
+    )
+
+
+def replay(
+    events: Iterable[ChangeEvent], decisions: Iterable[Decision], moment: datetime
+) -> Snapshot:
+    """The registry at ``moment`` from the full (or a longer) history and decisions list."""
+    runs = applied(events, moment)
+    kept = [e for run in runs.values() for e in run]
+    kept.sort(key=lambda e: (e.at, e.id or 0), reverse=True)
+    event_ids = {e.id for e in kept}
+    return Snapshot(
+        moment=_utc(moment),
+        clusters=[rebuild(cid, runs[cid]) for cid in sorted(runs)],
+        events=kept,
+        decisions=[d for d in decisions if d.event_id is not None and d.event_id in event_ids],
+    )
+
+
+def snapshot(store: ClusterStore, moment: datetime) -> Snapshot:
+    """The registry as it stood at ``moment``."""
+    moment = _utc(moment)
+    return replay(store.history(until=moment), store.decisions(), moment)
+
+
+def registry_at(store: ClusterStore, moment: datetime) -> list[Cluster]:
+    """Every cluster that existed at ``moment``, as it stood then, in id order."""
+    return snapshot(store, moment).clusters
+
+
+def decisions_at(store: ClusterStore, moment: datetime) -> list[Decision]:
+    """The legal documents recorded by ``moment``, in date order."""
+    return snapshot(store, moment).decisions
+
+
+def figures_at(figures: Iterable[ReportedFigure], moment: datetime) -> list[ReportedFigure]:
+    """The officially reported figures dated on or before ``moment``'s day in Hanoi."""
+    day = _utc(moment).astimezone(HANOI).date()
+    return [f for f in figures if f.as_of <= day]
