@@ -154,6 +154,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "{count} of {total} clusters ({share})",
     ),
     "overview.show_clusters": ("Xem các cụm", "Show the clusters"),
+    "overview.attention": ("Cần chú ý", "Needs attention"),
+    "overview.attention_hint": (
+        "Những vướng mắc thường gặp, tính từ dữ liệu của sổ đăng ký.",
+        "The usual troubles, worked out from the registry's own data.",
+    ),
     # --- list page
     "list.title": ("Danh sách cụm công nghiệp", "List of industrial clusters"),
     "list.hint": (
@@ -720,6 +725,33 @@ CATALOGUE.update(
             "nguồn là tệp «{file}».",
             "Imported: {new} new, {updated} updated, {unchanged} unchanged. The history names "
             "the file '{file}'.",
+        ),
+    }
+)
+
+
+# --- the registry as of a report cut-off (Overview)
+CATALOGUE.update(
+    {
+        "as_of.label": ("Số liệu tại ngày", "As of"),
+        "as_of.help": (
+            "Sổ đăng ký như tại cuối ngày đã chọn (giờ Hà Nội), dựng lại từ lịch sử thay đổi. "
+            "Thông tư 14/2024/TT-BCT: báo cáo 6 tháng lấy số liệu đến ngày 14/6, báo cáo năm "
+            "đến ngày 14/12.",
+            "The registry as it stood at the end of the chosen day (Hanoi time), rebuilt from "
+            "its change history. Circular 14/2024/TT-BCT: the half-year report takes data to "
+            "14 June, the annual report to 14 December.",
+        ),
+        "as_of.now": ("Hiện tại", "Now"),
+        "as_of.half_year": ("{date} — kỳ báo cáo 6 tháng", "{date} — half-year report"),
+        "as_of.annual": ("{date} — kỳ báo cáo năm", "{date} — annual report"),
+        "as_of.other": ("Ngày khác…", "Another day…"),
+        "as_of.day": ("Ngày", "Day"),
+        "as_of.notice": (
+            "Đang xem sổ đăng ký **tại cuối ngày {date}** (giờ Hà Nội), dựng lại từ lịch sử "
+            "thay đổi: {count} cụm. Số liệu báo cáo chỉ gồm các số liệu công bố đến ngày đó.",
+            "Showing the registry **as of the end of {date}** (Hanoi time), rebuilt from its "
+            "change history: {count} clusters. Reported figures are those published by then.",
         ),
     }
 )

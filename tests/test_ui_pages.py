@@ -5,13 +5,14 @@ AppTest does not render the map component; its arguments (the script of the feat
 """
 
 import json
+from datetime import date
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.testing.v1.element_tree import UnknownElement
 
-from clusters import seed
+from clusters import attention, seed
 from clusters.filters import ClusterFilter
 from clusters.store import open_store
 from clusters.ui.main import PAGES, PAGES_DIR
@@ -208,7 +209,7 @@ def test_switching_to_english_changes_labels_and_is_remembered(app):
     assert texts(app, "title") == ["Registry overview"]
 
 
-def test_overview_puts_the_registry_beside_the_reported_figures(app):
+def test_overview_puts_the_registry_beside_the_reported_figures(app, registry):
     app.run()
     app.switch_page(page_path("overview_page.py")).run()
     lines = " ".join(texts(app, "markdown"))
@@ -216,7 +217,10 @@ def test_overview_puts_the_registry_beside_the_reported_figures(app):
     assert "ít hơn báo cáo 37 cụm" in lines
     assert any("Sở Công Thương Hà Nội" in t for t in texts(app, "caption"))
     assert "Nhiệm vụ năm 2025" in texts(app, "subheader")
-    assert [m.value for m in app.metric] == ["53", "101", "24", "55"]
+    troubles = attention.troubles(registry.list_clusters(), date.today())
+    expected = [str(len(troubles[tr.code])) for tr in attention.TROUBLES]
+    assert [m.value for m in app.metric] == [*expected, "53", "101", "24", "55"]
+    assert "Cần chú ý" in texts(app, "subheader")
 
 
 def open_cluster(app: AppTest, cluster_id: int) -> None:

@@ -10,15 +10,15 @@ import streamlit as st
 
 from clusters import figures, i18n, stages
 from clusters.filters import districts_of
-from clusters.model import BATCHES, FIELD_BY_NAME, Cluster
-from clusters.ui import routes, state, widgets
+from clusters.model import BATCHES, FIELD_BY_NAME, Cluster, ReportedFigure
+from clusters.ui import as_of_widget, attention_panel, routes, state, widgets
 
 
-def registry_vs_reported(clusters: list[Cluster]) -> None:
+def registry_vs_reported(clusters: list[Cluster], reported: list[ReportedFigure]) -> None:
     t = state.t
     lang = state.lang()
     st.subheader(t("overview.vs_reported"), anchor=False)
-    comparisons = figures.compare(clusters, state.reported_figures())
+    comparisons = figures.compare(clusters, reported)
     for cmp in comparisons:
         rep = cmp.reported
         label = cmp.category.label(lang)
@@ -110,11 +110,11 @@ def by_stage(clusters: list[Cluster]) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def tasks(clusters: list[Cluster]) -> None:
+def tasks(clusters: list[Cluster], reported: list[ReportedFigure]) -> None:
     t = state.t
     lang = state.lang()
     st.subheader(t("overview.tasks"), anchor=False)
-    for progress in figures.task_progress(clusters, state.reported_figures()):
+    for progress in figures.task_progress(clusters, reported):
         task = progress.task
         target = progress.target
         st.markdown(f"**{widgets.md(task.label(lang))}**")
@@ -221,13 +221,14 @@ def completeness(clusters: list[Cluster]) -> None:
 
 def render() -> None:
     st.title(state.t("overview.title"), anchor=False)
-    clusters = state.clusters()
+    clusters, reported, day = as_of_widget.overview_data()  # now, or as of a past day
     left, right = st.columns([3, 2])
     with left:
-        registry_vs_reported(clusters)
+        registry_vs_reported(clusters, reported)
     with right:
         by_stage(clusters)
-        tasks(clusters)
+        tasks(clusters, reported)
+    attention_panel.render(clusters, day)
     by_district_and_batch(clusters)
     completeness(clusters)
 
