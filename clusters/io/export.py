@@ -33,7 +33,7 @@ FILE_STEM = "cum-cong-nghiep-ha-noi"
 HANOI_TIME = timezone(timedelta(hours=7), "UTC+7")
 ALL_CLUSTERS = ClusterFilter(stages=())
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], object]
 
 
 def describe_filter(flt: ClusterFilter) -> str:

@@ -94,7 +94,7 @@ def _write(frame: Any, path: Path, layer: str, **kw: Any) -> None:
 
 
 def gpkg_bytes(
-    data: ExportSet, *, vn2000: bool = False, progress: Callable[[float, str], None] | None = None
+    data: ExportSet, *, vn2000: bool = False, progress: Callable[[float, str], object] | None = None
 ) -> bytes:
     report = progress or (lambda _f, _m: None)
     crs = VN2000_TM3 if vn2000 else WGS84

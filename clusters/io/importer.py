@@ -45,7 +45,7 @@ NEW, UPDATE, UNCHANGED, REJECTED = "new", "update", "unchanged", "rejected"
 _VALUE_FIELDS = tuple(t for t in columns.FIELD_TARGETS if t not in ("id", "version"))
 _PREFIX = re.compile(r"^(cum cong nghiep|cum cn|ccn)\s+")
 
-Progress = Callable[[float, str], None]
+Progress = Callable[[float, str], object]
 
 
 def _error(code: str, fld: str | None, vi: str, en: str) -> Problem:

@@ -258,7 +258,7 @@ def _info_sheet(ws: Worksheet, data: ExportSet) -> None:
     ws.column_dimensions["D"].width = 70
 
 
-def xlsx_bytes(data: ExportSet, progress: Callable[[float, str], None] | None = None) -> bytes:
+def xlsx_bytes(data: ExportSet, progress: Callable[[float, str], object] | None = None) -> bytes:
     report = progress or (lambda _f, _m: None)
     wb = Workbook()
     ws = wb.active

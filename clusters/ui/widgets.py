@@ -89,9 +89,7 @@ def _ordered(selected: Sequence[str], options: Sequence[str]) -> tuple[str, ...]
 def _from_widgets(choices: dict[str, tuple[str, ...]]) -> ClusterFilter:
     value = st.session_state.get
     return ClusterFilter(
-        **{  # type: ignore[arg-type]
-            name: _ordered(value(_widget_key(name)) or [], choices[name]) for name in _LIST_FIELDS
-        },
+        **{name: _ordered(value(_widget_key(name)) or [], choices[name]) for name in _LIST_FIELDS},
         verified_only=bool(value(_widget_key("verified_only"))),
         area_min=value(_widget_key("area_min")),
         area_max=value(_widget_key("area_max")),
@@ -115,7 +113,7 @@ def filter_sidebar(clusters: Sequence[Cluster]) -> ClusterFilter:
     choices = _choices(clusters)
     _set_widgets(current_filter(), choices)
     commune_names = dict(filters.options(clusters).communes)
-    changed = {"on_change": _remember, "args": (choices,)}
+    remember = (choices,)
 
     def labelled(kind: str) -> Callable[[str], str]:
         return lambda code: i18n.value_label(kind, code, lang)
@@ -123,31 +121,52 @@ def filter_sidebar(clusters: Sequence[Cluster]) -> ClusterFilter:
     with st.sidebar:
         st.header(t("filter.header"))
         st.text_input(
-            t("filter.text"), key=_widget_key("text"), help=t("filter.text_help"), **changed
+            t("filter.text"),
+            key=_widget_key("text"),
+            help=t("filter.text_help"),
+            on_change=_remember,
+            args=remember,
         )
-        for name, label, fmt in (
+        formats: tuple[tuple[str, str, Callable[[str], str]], ...] = (
             ("stages", "filter.stages", lambda code: stages.stage(code).label(lang)),
             ("batches", "filter.batches", labelled("batch")),
             ("districts", "filter.districts", str),
             ("communes", "filter.communes", lambda code: commune_names.get(code, code)),
             ("types", "filter.types", labelled("cluster_type")),
             ("wwtp", "filter.wwtp", labelled("wwtp")),
-        ):
+        )
+        for name, label, fmt in formats:
             st.multiselect(
                 t(label),
                 choices[name],
                 format_func=fmt,
                 key=_widget_key(name),
                 placeholder=t("filter.any"),
-                **changed,
+                on_change=_remember,
+                args=remember,
             )
-        st.checkbox(t("filter.verified_only"), key=_widget_key("verified_only"), **changed)
+        st.checkbox(
+            t("filter.verified_only"),
+            key=_widget_key("verified_only"),
+            on_change=_remember,
+            args=remember,
+        )
         low, high = st.columns(2)
         low.number_input(
-            t("filter.area_min"), min_value=0.0, step=1.0, key=_widget_key("area_min"), **changed
+            t("filter.area_min"),
+            min_value=0.0,
+            step=1.0,
+            key=_widget_key("area_min"),
+            on_change=_remember,
+            args=remember,
         )
         high.number_input(
-            t("filter.area_max"), min_value=0.0, step=1.0, key=_widget_key("area_max"), **changed
+            t("filter.area_max"),
+            min_value=0.0,
+            step=1.0,
+            key=_widget_key("area_max"),
+            on_change=_remember,
+            args=remember,
         )
         st.button(t("filter.reset"), on_click=_reset, icon=":material/undo:", key="filter_reset")
         st.caption(t("filter.link_hint"))

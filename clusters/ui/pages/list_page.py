@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -50,9 +51,9 @@ def table(chosen: Sequence[Cluster]) -> pd.DataFrame:
     return frame
 
 
-def column_config() -> dict[str, object]:
+def column_config() -> dict[str, Any]:
     lang = state.lang()
-    config: dict[str, object] = {
+    config: dict[str, Any] = {
         name: st.column_config.Column(FIELD_BY_NAME[name].label(lang)) for name in COLUMNS
     }
     config["id"] = st.column_config.NumberColumn(FIELD_BY_NAME["id"].label(lang), width="small")
