@@ -101,7 +101,19 @@ def read_figures(path: Path = FIGURES_FILE) -> list[ReportedFigure]:
 
 
 def seed(store: ClusterStore) -> tuple[int, int]:
-    """Add the seed clusters and figures that are not there yet; returns what was added."""
+    """Add the seed clusters and figures that are not there yet; returns what was added.
+
+    Another process seeding the same database at the same moment (two ``clusters seed``, or
+    app instances starting together) makes this one transaction fail on the ids the other
+    wrote, and roll back whole: look again at what is there, and add what is still missing.
+    """
+    try:
+        return _add_missing(store)
+    except StorageError:
+        return _add_missing(store)
+
+
+def _add_missing(store: ClusterStore) -> tuple[int, int]:
     have_ids = {c.id for c in store.list_clusters()}
     have_figures = {(f.as_of, f.category) for f in store.reported_figures()}
     added_clusters = added_figures = 0
@@ -130,15 +142,9 @@ def ensure_seeded(store: ClusterStore) -> bool:
     """Seed an empty registry; True when it did.
 
     Several app instances may start together on one empty database: the seed is one
-    transaction, so the slower instance fails on the ids the faster one wrote, and finds the
-    registry seeded.
+    transaction, so the slower instance fails on the ids the faster one wrote, finds the
+    registry seeded and adds nothing (see ``seed``).
     """
     if store.count() or store.reported_figures():
         return False
-    try:
-        seed(store)
-    except StorageError:
-        if store.count():
-            return False
-        raise
-    return True
+    return seed(store) != (0, 0)

@@ -45,7 +45,7 @@ def open_store(url: str | None = None) -> ClusterStore:
     dialect = _dialect_for(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed)
+    engine = sa.create_engine(parsed, **dialect.engine_options())
     dialect.configure(engine)
     try:
         return SqlStore(engine, dialect)

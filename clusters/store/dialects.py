@@ -21,6 +21,10 @@ from clusters.store.base import BBox
 class Dialect:
     name = "generic"
 
+    def engine_options(self) -> dict[str, Any]:
+        """Keyword arguments for ``sqlalchemy.create_engine`` (pool behaviour)."""
+        return {}
+
     def configure(self, engine: Engine) -> None:
         """Hook engine events (pragmas, session settings)."""
 

@@ -37,6 +37,12 @@ class PostGISDialect(Dialect):
         # Whether ``clusters`` has the PostGIS geometry column (not when PostGIS is missing).
         self.has_geometry = False
 
+    def engine_options(self) -> dict[str, Any]:
+        # A pooled connection dies when the server restarts or a proxy drops it: test each
+        # one as it is taken from the pool (a cheap ping), so the next page load reconnects
+        # instead of failing with "terminating connection due to administrator command".
+        return {"pool_pre_ping": True}
+
     def configure(self, engine: Engine) -> None:
         # The optimistic-concurrency UPDATE relies on READ COMMITTED: a writer blocked on the
         # row lock re-checks ``version = :based_on`` against the committed row and matches

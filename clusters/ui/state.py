@@ -23,7 +23,13 @@ LANG_KEY = "lang"
 Revision = tuple[int, int]
 
 
-@st.cache_resource(show_spinner=False)
+def _release(store: ClusterStore) -> None:
+    store.close()
+
+
+# One store (one engine and its connection pool) per database URL and process, shared by every
+# session. Clearing the cache closes the pool's connections instead of leaving them to the GC.
+@st.cache_resource(show_spinner=False, on_release=_release)
 def _open(url: str) -> ClusterStore:
     store = open_store(url)
     seed.ensure_seeded(store)
