@@ -142,3 +142,22 @@ def written_at(when: datetime) -> Iterator[None]:
 
     with mock.patch.object(sql, "utcnow", lambda: when):
         yield
+
+
+def move_stage(store: Any, cluster_id: int, stage: str, when: Any) -> None:
+    """An editor moves a cluster to ``stage`` at the past moment ``when``, with evidence."""
+    from clusters import registry
+    from clusters.roles import Actor
+
+    with written_at(when):
+        current = store.get(cluster_id)
+        registry.change_stage(
+            store,
+            cluster_id,
+            stage,
+            Actor("planner", "editor"),
+            based_on=current.version,
+            effective_date=when.date(),
+            evidence=decision(date=when.date()),
+            accept_warnings=True,
+        )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import io
 import os
 import shutil
 from collections.abc import Iterator
@@ -45,6 +46,22 @@ def skip_or_fail(reason: str) -> None:
     if os.environ.get("CI", "").lower() == "true":
         pytest.fail(f"required under CI: {reason}")
     pytest.skip(reason)
+
+
+@pytest.fixture
+def run_cli(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]):
+    """``clusters …`` in this process: returns (exit code, stdout, stderr); stdin per call."""
+    from clusters.cli import main
+
+    monkeypatch.delenv("CLUSTERS_LANG", raising=False)
+
+    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+        code = main(list(argv))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
 
 
 @pytest.fixture

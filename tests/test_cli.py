@@ -9,16 +9,9 @@ from clusters.store import open_store
 
 
 @pytest.fixture
-def cli(db_url, monkeypatch, capsys):
+def cli(db_url, monkeypatch, run_cli):
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", db_url)
-    monkeypatch.delenv("CLUSTERS_LANG", raising=False)
-
-    def run(*argv):
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return run_cli
 
 
 def test_help_lists_every_command(capsys):

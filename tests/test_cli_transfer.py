@@ -12,7 +12,6 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from clusters.cli import main
 from clusters.filters import ClusterFilter
 from clusters.store import open_store
 
@@ -21,20 +20,14 @@ LIST = "Tên CCN,Giai đoạn,Quận/huyện,Kinh độ,Vĩ độ\n"
 
 
 @pytest.fixture
-def cli(seeded_file, tmp_path, monkeypatch, capsys):
+def cli(seeded_file, tmp_path, monkeypatch, run_cli):
     """The command line on a copy of the seeded registry, run from a scratch folder."""
     db = tmp_path / "registry.sqlite"
     shutil.copyfile(seeded_file, db)
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", f"sqlite:///{db}")
     monkeypatch.setenv("CLUSTERS_MAPPINGS_FILE", str(tmp_path / "mappings.json"))
-    monkeypatch.delenv("CLUSTERS_LANG", raising=False)
     monkeypatch.chdir(tmp_path)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
+    run = run_cli
     run.url = f"sqlite:///{db}"  # type: ignore[attr-defined]
     return run
 

@@ -18,17 +18,9 @@ PASSWORD = "mot-mat-khau-dai-2025"
 
 
 @pytest.fixture
-def cli(db_url, monkeypatch, capsys):
+def cli(db_url, monkeypatch, run_cli):
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", db_url)
-    monkeypatch.delenv("CLUSTERS_LANG", raising=False)
-
-    def run(*argv: str, stdin: str = ""):
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return run_cli
 
 
 def stored(db_url):

@@ -11,7 +11,6 @@ connection it opened: the app caches one engine per URL, and PostgreSQL's connec
 from __future__ import annotations
 
 import gc
-import io
 import json
 import os
 import re
@@ -32,7 +31,6 @@ from streamlit.testing.v1 import AppTest
 
 from clusters import accounts, seed, snapshot
 from clusters.accounts import Settings, SignInRefused
-from clusters.cli import main
 from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
 from clusters.io.importer import IMPORT_KIND, commit, plan_file
 from clusters.roles import Actor
@@ -139,18 +137,11 @@ def seeded(store: ClusterStore) -> ClusterStore:
 
 
 @pytest.fixture
-def cli(url, monkeypatch, capsys, tmp_path) -> Callable[..., tuple[int, str, str]]:
+def cli(url, monkeypatch, run_cli, tmp_path) -> Callable[..., tuple[int, str, str]]:
     """``clusters …`` in this process, run from a scratch folder; stdin given per call."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("CLUSTERS_MAPPINGS_FILE", str(tmp_path / "mappings.json"))
-
-    def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return run_cli
 
 
 # -- the command line ----------------------------------------------------------------------

@@ -11,13 +11,12 @@ import pytest
 from shapely.geometry import Point, box
 
 from clusters import registry, seed, snapshot, stages
-from clusters.cli import main
 from clusters.errors import ClusterError, StorageError
 from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, FieldChange, ReportedFigure
 from clusters.roles import Actor
 from clusters.store import open_store
 from clusters.store.sql import history_value
-from tests.builders import cluster, decision, full_cluster, written_at
+from tests.builders import cluster, decision, full_cluster, move_stage, written_at
 
 PLANNER = Actor("planner", "editor")
 HISTORY_PRECISION = 1e-7  # history keeps geometry as WKT with 7 decimals (about 1 cm)
@@ -323,21 +322,6 @@ BEFORE_CUTOFF = datetime(2025, 6, 14, 16, 30, tzinfo=UTC)  # 23:30 on 14 June in
 AFTER_CUTOFF = datetime(2025, 6, 14, 17, 5, tzinfo=UTC)  # 00:05 on 15 June in Hanoi
 
 
-def _move(store, cluster_id, stage, when):
-    with written_at(when):
-        current = store.get(cluster_id)
-        registry.change_stage(
-            store,
-            cluster_id,
-            stage,
-            PLANNER,
-            based_on=current.version,
-            effective_date=when.date(),
-            evidence=decision(date=when.date()),
-            accept_warnings=True,
-        )
-
-
 @pytest.fixture
 def past_registry(db_url):
     """The seed written on 10 January 2025; one cluster completed before the 14 June 2025
@@ -345,9 +329,9 @@ def past_registry(db_url):
     store = open_store(db_url)
     with written_at(SEEDED):
         seed.seed(store)
-    _move(store, 6, "operating", BEFORE_CUTOFF)
+    move_stage(store, 6, "operating", BEFORE_CUTOFF)
     for cluster_id in (33, 34, 35):
-        _move(store, cluster_id, "completing", AFTER_CUTOFF)
+        move_stage(store, cluster_id, "completing", AFTER_CUTOFF)
     with written_at(AFTER_CUTOFF):
         store.create(cluster(id=500, name="CCN Mới Sau Kỳ"), actor="planner")
     yield store
@@ -355,16 +339,9 @@ def past_registry(db_url):
 
 
 @pytest.fixture
-def cli(db_url, monkeypatch, capsys):
+def cli(db_url, monkeypatch, run_cli):
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", db_url)
-    monkeypatch.delenv("CLUSTERS_LANG", raising=False)
-
-    def run(*argv):
-        code = main(list(argv))
-        out = capsys.readouterr()
-        return code, out.out, out.err
-
-    return run
+    return run_cli
 
 
 def stage_count(out: str, label: str) -> int:

@@ -6,32 +6,15 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clusters import figures, i18n, registry, seed, snapshot
-from clusters.roles import Actor
+from clusters import figures, i18n, seed, snapshot
 from clusters.store import open_store
-from tests.builders import cluster, decision, written_at
+from tests.builders import cluster, move_stage, written_at
 from tests.test_ui_pages import APP, page_path, texts
 
-PLANNER = Actor("planner", "editor")
 TODAY = snapshot.hanoi_today()
 # The second newest cut-off: writes just after it are still in the past, whatever today is.
 CUTOFF = snapshot.report_cutoffs(TODAY)[1]
 MOMENT = snapshot.cutoff_moment(CUTOFF)
-
-
-def _move(store, cluster_id, stage, when):
-    with written_at(when):
-        current = store.get(cluster_id)
-        registry.change_stage(
-            store,
-            cluster_id,
-            stage,
-            PLANNER,
-            based_on=current.version,
-            effective_date=when.date(),
-            evidence=decision(date=when.date()),
-            accept_warnings=True,
-        )
 
 
 @pytest.fixture
@@ -44,10 +27,10 @@ def past_registry(db_url, monkeypatch):
     store = open_store(db_url)
     with written_at(MOMENT - timedelta(days=200)):
         seed.seed(store)
-    _move(store, 6, "operating", MOMENT - timedelta(days=10))
+    move_stage(store, 6, "operating", MOMENT - timedelta(days=10))
     after = MOMENT + timedelta(hours=1)
     for cluster_id in (33, 34, 35):
-        _move(store, cluster_id, "completing", after)
+        move_stage(store, cluster_id, "completing", after)
     no_investor = next(c for c in store.list_clusters() if not c.investor)
     with written_at(after):
         store.update(
