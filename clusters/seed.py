@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Iterator
 from datetime import date
+from importlib import resources
 from pathlib import Path
 
 from shapely.geometry import Point
@@ -14,7 +15,9 @@ from clusters.model import Cluster, Decision, ReportedFigure
 from clusters.roles import SEED_ACTOR
 from clusters.store import ClusterStore
 
-GEODATA = Path(__file__).resolve().parent.parent / "geodata"
+# The top-level geodata/ folder, installed as clusters.geodata: the same files in a checkout,
+# an editable install and a wheel.
+GEODATA = Path(str(resources.files("clusters.geodata")))
 SEED_FILE = GEODATA / "clusters_seed.csv"
 FIGURES_FILE = GEODATA / "reported_figures.csv"
 SEED_SOURCE = "geodata/clusters_seed.csv"

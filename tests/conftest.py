@@ -41,6 +41,19 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return ["libraries: " + ", ".join(versions), f"CI={os.environ.get('CI', '')}"]
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Nothing a test does may land in the real per-user data folder or the current folder."""
+    folder = tmp_path_factory.mktemp("data-dir")
+    before = os.environ.get("CLUSTERS_DATA_DIR")
+    os.environ["CLUSTERS_DATA_DIR"] = str(folder)
+    yield folder
+    if before is None:
+        os.environ.pop("CLUSTERS_DATA_DIR", None)
+    else:
+        os.environ["CLUSTERS_DATA_DIR"] = before
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip on a laptop that lacks a system dependency; under CI a skip is a failure."""
     if os.environ.get("CI", "").lower() == "true":

@@ -128,3 +128,79 @@ def test_a_failing_command_prints_no_traceback(tmp_path):
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr
     assert proc.stderr.startswith("Lỗi: ")
+
+
+# --- every failure is one line (a traceback only with --debug) --------------------------
+
+
+def one_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if not line.startswith("Cơ sở dữ liệu")]
+    assert len(lines) == 1, err
+    assert "Traceback" not in err
+    return lines[0]
+
+
+def test_import_of_a_missing_file_is_one_line(cli, tmp_path):
+    code, _, err = cli("import", str(tmp_path / "nowhere.geojson"))
+    assert code != 0
+    assert "nowhere.geojson" in one_line(err)
+
+
+def test_postgis_without_psycopg_says_what_to_install(run_cli, monkeypatch):
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # as if it were not installed
+    monkeypatch.setenv("CLUSTERS_DATABASE_URL", "postgresql+psycopg://u@127.0.0.1:1/x")
+    code, _, err = run_cli("stats")
+    assert code == 1
+    line = one_line(err)
+    assert "psycopg" in line and "hanoi-clusters[postgis]" in line
+
+
+def test_an_unexpected_failure_is_one_line_and_debug_shows_the_traceback(
+    cli, monkeypatch, capsys
+):
+    def broken(store):
+        raise RuntimeError("boom\nsecond line")
+
+    monkeypatch.setattr("clusters.seed.seed", broken)
+    code, _, err = cli("seed")
+    assert code == 1
+    line = one_line(err)
+    assert "RuntimeError: boom" in line and "--debug" in line
+    with pytest.raises(RuntimeError):
+        main(["seed", "--debug"])
+    monkeypatch.setenv("CLUSTERS_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        main(["seed"])
+
+
+def test_an_os_error_names_the_file(cli, monkeypatch):
+    def refused(store):
+        raise PermissionError(13, "Permission denied", "/srv/registry.sqlite")
+
+    monkeypatch.setattr("clusters.seed.seed", refused)
+    code, _, err = cli("seed")
+    assert code == 1
+    assert "Permission denied" in one_line(err) and "/srv/registry.sqlite" in err
+
+
+def test_a_closed_pipe_is_not_a_traceback(db_url, tmp_path):
+    env = {**__import__("os").environ, "CLUSTERS_DATABASE_URL": db_url}
+    subprocess.run([sys.executable, "-m", "clusters", "seed"], env=env, check=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clusters", "stats"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()  # the reader goes away at once, as `| head -0` would
+    err = proc.stderr.read().decode()
+    proc.wait(timeout=60)
+    assert proc.returncode == 1
+    assert "Traceback" not in err and "BrokenPipe" not in err
+
+
+def test_serve_and_stats_say_which_database(cli, db_url):
+    cli("seed")
+    _, _, err = cli("stats")
+    assert db_url in err

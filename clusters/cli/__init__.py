@@ -25,7 +25,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="clusters",
         description="Sổ đăng ký cụm công nghiệp Hà Nội — Hanoi industrial cluster registry. "
-        "Database: CLUSTERS_DATABASE_URL (default sqlite:///data/clusters.sqlite).",
+        "Database: CLUSTERS_DATABASE_URL (default: clusters.sqlite in the per-user data "
+        "folder, or in CLUSTERS_DATA_DIR).",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="show the full traceback of a failure (also CLUSTERS_DEBUG=1)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
@@ -33,18 +39,63 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _debug_requested(argv: Sequence[str]) -> bool:
+    return "--debug" in argv or os.environ.get("CLUSTERS_DEBUG", "") not in ("", "0")
+
+
+def _one_line(exc: BaseException) -> tuple[str, str]:
+    """A failure that is not a ``ClusterError``, said in one line (Vietnamese, English)."""
+    if isinstance(exc, ModuleNotFoundError):
+        return (
+            f"thiếu thư viện «{exc.name}»; cài lại bằng: pip install hanoi-clusters",
+            f"the library '{exc.name}' is missing; reinstall with: pip install hanoi-clusters",
+        )
+    if isinstance(exc, OSError):
+        why = exc.strerror or str(exc)
+        if exc.filename:
+            return f"{why}: «{exc.filename}»", f"{why}: '{exc.filename}'"
+        return why, why
+    text = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    return (
+        f"sự cố không mong đợi ({text}); chạy lại với --debug để xem chi tiết",
+        f"unexpected failure ({text}); run again with --debug for the details",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = _debug_requested(argv)
+    argv = [a for a in argv if a != "--debug"]  # accepted anywhere on the line
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     parser = build_parser()
     args = parser.parse_args(argv)
+    label = "Error" if language() == "en" else "Lỗi"
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
+        return code
     except ClusterError as exc:
-        label = "Error" if language() == "en" else "Lỗi"
+        if debug:
+            raise
         print(f"{label}: {exc.text(language())}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader went away (``clusters export … | head``): not an error of ours, and
+        # Python must not complain again while flushing the closed pipe at exit.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    except Exception as exc:
+        if debug:
+            raise
+        vi, en = _one_line(exc)
+        print(f"{label}: {en if language() == 'en' else vi}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

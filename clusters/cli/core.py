@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from clusters import figures, seed, snapshot, stages
 from clusters.errors import ClusterError, StorageError
 from clusters.model import BATCHES
-from clusters.store import database_url, open_store
+from clusters.store import database_url, display_url, open_store
 from clusters.store.dialects import backup_sqlite, restore_sqlite
 
 
@@ -48,21 +48,19 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
     )
 
 
-def app_script() -> Path:
-    """The Streamlit entry file: the repository's app.py."""
-    return Path(__file__).resolve().parents[2] / "app.py"
+def say_database() -> None:
+    """Which registry this command works on (stderr, so piped output stays clean)."""
+    print(f"Cơ sở dữ liệu / Database: {display_url()}", file=sys.stderr)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from clusters.static_assets import install_assets
+    from clusters.serving import prepare_app_folder, streamlit_flags
 
-    script = app_script()
-    if not script.exists():
-        raise ClusterError(f"Không tìm thấy {script}.", f"{script} not found.")
+    say_database()
     store = open_store()
     seed.ensure_seeded(store)
     store.close()
-    install_assets(script.parent / "static")
+    script = prepare_app_folder()
     cmd = [
         sys.executable,
         "-m",
@@ -73,13 +71,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         str(args.port),
         "--server.address",
         args.address,
-        "--server.headless",
-        "true",
-        "--server.enableStaticServing",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
+        *streamlit_flags(),
     ]
+    sys.stdout.flush()
+    sys.stderr.flush()
     os.execv(sys.executable, cmd)  # replaces this process; never returns
 
 
@@ -129,6 +124,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from clusters.cli import language
 
     lang = language()
+    say_database()
     store = open_store()
     official = store.reported_figures()
     if args.as_of is None:

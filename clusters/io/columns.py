@@ -4,13 +4,13 @@ English headers, and remembered per set of headers for the next file of the same
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from clusters.model import FIELDS
+from clusters.paths import mappings_file
 from clusters.text import fold
 
 # Where the coordinates are: longitude/latitude, projected X/Y, or a WKT geometry.
@@ -163,8 +163,7 @@ class MappingBook:
 
     @classmethod
     def default(cls) -> MappingBook:
-        raw = os.environ.get("CLUSTERS_MAPPINGS_FILE")
-        return cls(Path(raw) if raw else Path("data") / "import_mappings.json")
+        return cls(mappings_file())
 
     def _load(self) -> dict[str, dict[str, str]]:
         try:

@@ -8,16 +8,25 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from clusters.errors import StorageError
+from clusters.paths import default_database_url
 from clusters.store.base import ClusterStore, Transaction
 from clusters.store.dialects import Dialect, SQLiteDialect
 
-DEFAULT_URL = "sqlite:///data/clusters.sqlite"
-
-__all__ = ["DEFAULT_URL", "ClusterStore", "Transaction", "database_url", "open_store"]
+__all__ = ["ClusterStore", "Transaction", "database_url", "display_url", "open_store"]
 
 
 def database_url() -> str:
-    return os.environ.get("CLUSTERS_DATABASE_URL") or DEFAULT_URL
+    """``CLUSTERS_DATABASE_URL``, else the SQLite file in the per-user data folder."""
+    return os.environ.get("CLUSTERS_DATABASE_URL") or default_database_url()
+
+
+def display_url(url: str | None = None) -> str:
+    """The database URL with any password hidden, to say which registry is in use."""
+    raw = url or database_url()
+    try:
+        return sa.make_url(raw).render_as_string(hide_password=True)
+    except sa.exc.ArgumentError:
+        return "?"
 
 
 def _dialect_for(url: sa.URL) -> Dialect:
@@ -45,11 +54,20 @@ def open_store(url: str | None = None) -> ClusterStore:
     dialect = _dialect_for(parsed)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-    engine = sa.create_engine(parsed, **dialect.engine_options())
+    try:
+        engine = sa.create_engine(parsed, **dialect.engine_options())
+    except ModuleNotFoundError as exc:
+        raise StorageError(
+            f"Thiếu thư viện «{exc.name}» cho cơ sở dữ liệu này; cài bằng: "
+            "pip install 'hanoi-clusters[postgis]'",
+            f"The library '{exc.name}' for this database is missing; install it with: "
+            "pip install 'hanoi-clusters[postgis]'",
+        ) from exc
     dialect.configure(engine)
     try:
         return SqlStore(engine, dialect)
     except sa.exc.OperationalError as exc:
+        why = str(exc.orig).strip().splitlines()[0]  # drivers add hints on further lines
         raise StorageError(
-            f"Không mở được cơ sở dữ liệu: {exc.orig}", f"Cannot open the database: {exc.orig}"
+            f"Không mở được cơ sở dữ liệu: {why}", f"Cannot open the database: {why}"
         ) from exc

@@ -11,13 +11,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import streamlit as st
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from clusters import i18n, seed
 from clusters.model import Cluster, ReportedFigure
 from clusters.static_assets import install_assets
 from clusters.store import ClusterStore, database_url, open_store
 
-APP_DIR = Path(__file__).resolve().parents[2]  # the folder of app.py
 LANG_KEY = "lang"
 
 Revision = tuple[int, int]
@@ -47,8 +47,14 @@ def store() -> ClusterStore:
 
 
 def ensure_assets() -> None:
-    """Copy Leaflet and its plugins into ``static/vendor`` once per process."""
-    _install_assets(str(APP_DIR / "static"))
+    """Copy Leaflet and its plugins into ``static/`` beside the running script, once per process.
+
+    ``clusters serve`` has laid them out already; this covers ``streamlit run app.py``.
+    """
+    ctx = get_script_run_ctx()
+    if ctx is None or not ctx.main_script_path:
+        return  # not running inside Streamlit (bare execution): nothing serves static files
+    _install_assets(str(Path(ctx.main_script_path).resolve().parent / "static"))
 
 
 def revision() -> Revision:

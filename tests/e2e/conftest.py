@@ -32,7 +32,6 @@ from clusters.model import Cluster
 from clusters.store import ClusterStore, open_store
 from tests.conftest import skip_or_fail
 
-ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("CLUSTERS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -121,6 +120,7 @@ def app_server(
         run_env = {
             **os.environ,
             "CLUSTERS_DATABASE_URL": db_url,
+            "CLUSTERS_DATA_DIR": str(folder / "data"),
             "CLUSTERS_TILES": "none",
             "CLUSTERS_REFERENCE_LAYERS": "",
             "STREAMLIT_SERVER_BASE_URL_PATH": base_path,
@@ -130,7 +130,7 @@ def app_server(
         with log.open("wb") as out:
             process = subprocess.Popen(
                 [sys.executable, "-m", "clusters", "serve", "--port", str(port)],
-                cwd=ROOT,
+                cwd=folder,  # not the checkout: the installed package must be enough
                 env=run_env,
                 stdout=out,
                 stderr=subprocess.STDOUT,

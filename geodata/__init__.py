@@ -1,0 +1,1 @@
+"""The seed registry, installed inside the package as ``clusters.geodata`` (see pyproject)."""
