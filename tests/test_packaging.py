@@ -14,8 +14,7 @@ PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 def test_every_package_folder_is_listed_for_the_wheel():
     listed = set(PYPROJECT["tool"]["setuptools"]["packages"])
     on_disk = {
-        ".".join(p.parent.relative_to(ROOT).parts)
-        for p in (ROOT / "clusters").rglob("__init__.py")
+        ".".join(p.parent.relative_to(ROOT).parts) for p in (ROOT / "clusters").rglob("__init__.py")
     }
     assert listed == on_disk | {"clusters.geodata"}
     assert PYPROJECT["tool"]["setuptools"]["package-dir"] == {"clusters.geodata": "geodata"}

@@ -49,8 +49,8 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
 
 
 def say_database() -> None:
-    """Which registry this command works on (stderr, so piped output stays clean)."""
-    print(f"Cơ sở dữ liệu / Database: {display_url()}", file=sys.stderr)
+    """Which registry this command works on: the first line of its report."""
+    print(f"Cơ sở dữ liệu / Database: {display_url()}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
