@@ -200,4 +200,4 @@ def test_a_closed_pipe_is_not_a_traceback(db_url, tmp_path):
 def test_serve_and_stats_say_which_database(cli, db_url):
     cli("seed")
     _, out, _ = cli("stats")
-    assert out.splitlines()[0] == f"Cơ sở dữ liệu / Database: {db_url}"
+    assert out.splitlines()[-1] == f"Cơ sở dữ liệu / Database: {db_url}"

@@ -49,7 +49,7 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
 
 
 def say_database() -> None:
-    """Which registry this command works on: the first line of its report."""
+    """Which registry this command works on (a line of its report)."""
     print(f"Cơ sở dữ liệu / Database: {display_url()}")
 
 
@@ -124,7 +124,6 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from clusters.cli import language
 
     lang = language()
-    say_database()
     store = open_store()
     official = store.reported_figures()
     if args.as_of is None:
@@ -156,4 +155,5 @@ def cmd_stats(args: argparse.Namespace) -> int:
             f"  {cmp.category.label(lang):<40} {cmp.registry:>4}   "
             f"{'reported' if lang == 'en' else 'báo cáo'}: {reported}"
         )
+    say_database()
     return 0
