@@ -101,22 +101,32 @@ def _sqlite_engine() -> Engine:
 
 def cmd_backup(args: argparse.Namespace) -> int:
     target: Path = args.file
-    if target.exists():
-        raise ClusterError(
-            f"«{target}» đã tồn tại; chọn tên khác.",
-            f"'{target}' exists already; choose another name.",
-        )
-    backup_sqlite(_sqlite_engine(), target)
+    engine = _sqlite_engine()
+    try:
+        backup_sqlite(engine, target)  # refuses an existing file or a missing folder
+    finally:
+        engine.dispose()  # leave no connection open: a restore refuses while one is
     print(f"→ {target}")
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    if not args.file.exists():
-        raise ClusterError(f"Không có tệp «{args.file}».", f"No file '{args.file}'.")
-    restore_sqlite(_sqlite_engine(), args.file)
+    from clusters.cli import language
+
+    source: Path = args.file
+    if not source.is_file():
+        raise ClusterError(f"Không có tệp «{source}».", f"No file '{source}'.")
+    kept = restore_sqlite(_sqlite_engine(), source)
     store = open_store()
-    print(f"{database_url()} ← {args.file} ({store.count()})")
+    count = store.count()
+    store.close()
+    print(f"{database_url()} ← {source} ({count})")
+    if kept is not None:
+        print(
+            f"The previous registry is kept at '{kept}'."
+            if language() == "en"
+            else f"Sổ đăng ký trước đó được giữ ở «{kept}»."
+        )
     return 0
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -88,12 +90,10 @@ class SQLiteDialect(Dialect):
             yield conn.execution_options(write=True)
 
     def after_create(self, conn: Connection) -> None:
-        for table in s.APPEND_ONLY:
-            for op in ("UPDATE", "DELETE"):
-                conn.exec_driver_sql(
-                    f"CREATE TRIGGER IF NOT EXISTS {table}_no_{op.lower()} BEFORE {op} "
-                    f"ON {table} BEGIN SELECT RAISE(ABORT, 'history is append-only'); END"
-                )
+        for trigger in append_only_triggers():
+            conn.exec_driver_sql(
+                trigger.ddl.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS")
+            )
         self.has_rtree = _create_rtree(conn)
 
     def bbox_clause(self, bbox: BBox) -> sa.ColumnElement[bool] | None:
@@ -105,6 +105,26 @@ class SQLiteDialect(Dialect):
             r.max_x >= minx, r.min_x <= maxx, r.max_y >= miny, r.min_y <= maxy
         )
         return s.clusters.c.id.in_(near)
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    table: str
+    ddl: str  # as SQLite keeps it in sqlite_master, so a restore can compare it
+
+
+def append_only_triggers() -> Iterator[Trigger]:
+    """The triggers that keep the APPEND_ONLY tables' rows from being updated or deleted."""
+    for table in s.APPEND_ONLY:
+        for op in ("UPDATE", "DELETE"):
+            name = f"{table}_no_{op.lower()}"
+            yield Trigger(
+                name,
+                table,
+                f"CREATE TRIGGER {name} BEFORE {op} ON {table} "
+                "BEGIN SELECT RAISE(ABORT, 'history is append-only'); END",
+            )
 
 
 def _use_wal(cur: sqlite3.Cursor) -> None:
@@ -159,45 +179,50 @@ def sqlite_path(engine: Engine) -> Path:
 
 
 def backup_sqlite(engine: Engine, target: Path) -> None:
-    """A consistent online copy through SQLite's backup API."""
-    source = sqlite3.connect(sqlite_path(engine))
-    dest = sqlite3.connect(target)
+    """A consistent online copy through SQLite's backup API, into a file that did not exist."""
     try:
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
-
-
-def is_registry_file(path: Path) -> bool:
-    """True when ``path`` is a SQLite database written by this registry."""
-    try:
-        with path.open("rb") as fh:
-            if fh.read(16) != b"SQLite format 3\x00":
-                return False
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            row = conn.execute(
-                "SELECT value FROM registry_meta WHERE key = 'application_id'"
-            ).fetchone()
-        finally:
-            conn.close()
-    except (OSError, sqlite3.DatabaseError):
-        return False
-    return row is not None and row[0] == s.APPLICATION_ID
-
-
-def restore_sqlite(engine: Engine, source_file: Path) -> None:
-    if not is_registry_file(source_file):
+        target.open("xb").close()  # claims the name, so an existing file is never written over
+    except FileExistsError:
         raise StorageError(
-            f"«{source_file}» không phải bản sao lưu của sổ đăng ký cụm công nghiệp.",
-            f"'{source_file}' is not a backup of the cluster registry.",
-        )
-    engine.dispose()
-    source = sqlite3.connect(f"file:{source_file}?mode=ro", uri=True)
-    dest = sqlite3.connect(sqlite_path(engine))
+            f"«{target}» đã tồn tại; chọn tên khác.",
+            f"'{target}' exists already; choose another name.",
+        ) from None
+    except FileNotFoundError:
+        raise StorageError(
+            f"Thư mục «{target.parent}» không tồn tại.",
+            f"The folder '{target.parent}' does not exist.",
+        ) from None
+    except OSError as exc:
+        raise _cannot_write(target, exc) from exc
     try:
-        source.backup(dest)
-    finally:
-        dest.close()
-        source.close()
+        source = sqlite3.connect(sqlite_path(engine))
+        dest = sqlite3.connect(target)
+        try:
+            source.backup(dest)
+        finally:
+            dest.close()
+            source.close()
+    except BaseException as exc:
+        target.unlink()  # a half-written backup is worse than none
+        if isinstance(exc, sqlite3.Error | OSError):
+            raise _cannot_write(target, exc) from exc
+        raise
+
+
+def _cannot_write(target: Path, exc: BaseException) -> StorageError:
+    return StorageError(
+        f"Không ghi được bản sao lưu «{target}»: {exc}.",
+        f"Cannot write the backup '{target}': {exc}.",
+    )
+
+
+def restore_sqlite(engine: Engine, source_file: Path) -> Path | None:
+    """Replace the engine's SQLite file with a proven backup; returns where the previous file
+    was kept (None when there was none). See ``clusters.store.restore``."""
+    from clusters.store.restore import restore_file  # it builds on this module
+
+    # Our own connections must not hold the file being replaced: the engine's, and those of
+    # stores this process dropped without closing, which close only once collected.
+    engine.dispose()
+    gc.collect()
+    return restore_file(source_file, sqlite_path(engine))
