@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from clusters.model import Cluster, ReportedFigure
+from clusters.model import ChangeEvent, Cluster, ReportedFigure
 
 NOT_STARTED = frozenset({"established", "site_clearance"})
 
@@ -140,20 +140,57 @@ class TaskProgress:
         return min(1.0, self.done / self.target.count)
 
 
+StageEntry = tuple[str, date | None]  # a stage entered and the date it took effect
+
+
+def stages_entered(events: Iterable[ChangeEvent]) -> dict[int, list[StageEntry]]:
+    """Each cluster's stages in the order it entered them, from its history.
+
+    The date is the stage's effective date as it stood after that event (None when the
+    record has none), replayed field by field: an event that moves the stage without
+    restating the date keeps the date it had.
+    """
+    out: dict[int, list[StageEntry]] = {}
+    effective: dict[int, date | None] = {}
+    for e in sorted(events, key=lambda e: (e.cluster_id, e.version)):
+        new = {c.field: c.new for c in e.changes}
+        if "stage_effective_date" in new:
+            raw = new["stage_effective_date"]
+            effective[e.cluster_id] = date.fromisoformat(raw) if raw else None
+        if "stage" in new:
+            entry = (str(new["stage"]), effective.get(e.cluster_id))
+            out.setdefault(e.cluster_id, []).append(entry)
+    return out
+
+
+def first_reached(entries: Sequence[StageEntry], wanted: frozenset[str]) -> date | None:
+    """When the cluster first entered one of ``wanted`` (None: never, or no date recorded)."""
+    for stage, day in entries:
+        if stage in wanted:
+            return day
+    return None
+
+
 def task_progress(
-    clusters: list[Cluster], figures: Iterable[ReportedFigure], since: date = TASKS_SINCE
+    clusters: list[Cluster],
+    figures: Iterable[ReportedFigure],
+    entered: Mapping[int, Sequence[StageEntry]],
+    since: date = TASKS_SINCE,
 ) -> list[TaskProgress]:
+    """Progress of each 2025 task. A cluster counts as done when it *first* reached a done
+    stage on or after ``since`` (``entered``: ``stages_entered`` of the history), so a
+    later move (under construction → completing) does not count it again for "started"."""
     newest = latest(figures)
     batch = [c for c in clusters if _batch(c)]
     out = []
     for task in TASKS_2025:
-        done = sum(
-            1
-            for c in batch
-            if c.stage in task.done_stages
-            and c.stage_effective_date is not None
-            and c.stage_effective_date >= since
-        )
+        done = 0
+        for c in batch:
+            if c.id is None or c.stage not in task.done_stages:
+                continue
+            day = first_reached(entered.get(c.id, ()), task.done_stages)
+            if day is not None and day >= since:
+                done += 1
         remaining = sum(1 for c in batch if c.stage in task.open_stages)
         out.append(TaskProgress(task, newest.get(task.target_category), done, remaining))
     return out

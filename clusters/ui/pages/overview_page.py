@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 
 import altair as alt
 import pandas as pd
 import streamlit as st
 
-from clusters import figures, i18n, stages
+from clusters import figures, i18n, snapshot, stages
 from clusters.filters import districts_of
 from clusters.model import BATCHES, FIELD_BY_NAME, Cluster, ReportedFigure
+from clusters.store import database_url
 from clusters.ui import as_of_widget, attention_panel, routes, state, widgets
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def _entered(url: str, rev: state.Revision, day: date) -> dict[int, list[figures.StageEntry]]:
+    """Each cluster's stage moves from the history, up to the end of ``day`` in Hanoi."""
+    return figures.stages_entered(state.store().history(until=snapshot.cutoff_moment(day)))
 
 
 def registry_vs_reported(clusters: list[Cluster], reported: list[ReportedFigure]) -> None:
@@ -110,11 +118,12 @@ def by_stage(clusters: list[Cluster]) -> None:
     st.altair_chart(chart, width="stretch")
 
 
-def tasks(clusters: list[Cluster], reported: list[ReportedFigure]) -> None:
+def tasks(clusters: list[Cluster], reported: list[ReportedFigure], day: date) -> None:
     t = state.t
     lang = state.lang()
     st.subheader(t("overview.tasks"), anchor=False)
-    for progress in figures.task_progress(clusters, reported):
+    entered = _entered(database_url(), state.revision(), day)
+    for progress in figures.task_progress(clusters, reported, entered):
         task = progress.task
         target = progress.target
         st.markdown(f"**{widgets.md(task.label(lang))}**")
@@ -227,7 +236,7 @@ def render() -> None:
         registry_vs_reported(clusters, reported)
     with right:
         by_stage(clusters)
-        tasks(clusters, reported)
+        tasks(clusters, reported, day)
     attention_panel.render(clusters, day)
     by_district_and_batch(clusters)
     completeness(clusters)
