@@ -9,11 +9,11 @@ Placeholders use ``str.format`` names: ``t("map.matching", "en", count=3)``.
 from __future__ import annotations
 
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
+
+from clusters import clock
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
-LOCAL_TIME = ZoneInfo("Asia/Ho_Chi_Minh")  # history is stored in UTC, shown in Hanoi time
 
 CATALOGUE: dict[str, tuple[str, str]] = {
     # --- app and navigation
@@ -310,7 +310,7 @@ def format_datetime(value: datetime | None, lang: str = DEFAULT_LANG) -> str:
     """A stored (UTC) time shown in Hanoi time: ``09/01/2025 14:05`` or ``2025-01-09 14:05``."""
     if value is None:
         return CATALOGUE["common.none"][0]
-    local = value.astimezone(LOCAL_TIME)
+    local = value.astimezone(clock.HANOI)  # history is stored in UTC, shown in Hanoi time
     return f"{format_date(local.date(), lang)} {local:%H:%M}"
 
 

@@ -128,6 +128,15 @@ FIELD_BY_NAME = {f.name: f for f in FIELDS}
 EDITABLE_FIELDS: tuple[str, ...] = tuple(
     f.name for f in FIELDS if f.name not in {"id", "occupancy_pct", "version"}
 )
+# The stage and what backs it: written only by a stage change, which brings its evidence.
+STAGE_FIELDS: tuple[str, ...] = (
+    "stage",
+    "stage_effective_date",
+    "stage_evidence",
+    "stage_verified",
+)
+# What an attribute update (a form, an import row) may change.
+ATTRIBUTE_FIELDS: tuple[str, ...] = tuple(f for f in EDITABLE_FIELDS if f not in STAGE_FIELDS)
 
 
 @dataclass

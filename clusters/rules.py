@@ -1,18 +1,22 @@
 """Validation and lifecycle rules: pure functions.
 
 ``check_cluster`` returns every problem found; errors block a write, warnings are shown and
-need an explicit accept. ``check_stage_change`` raises when a move is not allowed.
+need an explicit accept. ``check_stage_change`` raises when a move is not allowed; an import
+row's move is held to the same rule, with the import's policy for where its evidence, date
+and reason come from (``import_basis``).
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date
 
 from shapely.geometry.base import BaseGeometry
 
-from clusters import stages
+from clusters import clock, stages
 from clusters.errors import Problem, ValidationError
 from clusters.figures import CATEGORY_BY_CODE
 from clusters.geo import area_ha as geometry_area_ha
@@ -261,7 +265,7 @@ def check_dates(c: Cluster, today: date) -> list[Problem]:
 
 def check_cluster(c: Cluster, today: date | None = None) -> list[Problem]:
     """Every problem of a cluster record, errors first."""
-    today = today or date.today()
+    today = today or clock.today()
     problems = (
         check_identity(c)
         + check_areas(c)
@@ -271,8 +275,12 @@ def check_cluster(c: Cluster, today: date | None = None) -> list[Problem]:
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
-def check_decision(d: Decision, today: date | None = None) -> list[Problem]:
-    today = today or date.today()
+def check_decision(
+    d: Decision, today: date | None = None, *, stated: bool = False
+) -> list[Problem]:
+    """A document or inspection. ``stated``: as a source reports it (an import file, the
+    seed), which may not give a document's number; one typed in must have it."""
+    today = today or clock.today()
     out = _choice(d.doc_type, DECISION_TYPES, "doc_type", "loại văn bản", required=True)
     if d.doc_type == "inspection":
         if d.date is None:
@@ -284,7 +292,7 @@ def check_decision(d: Decision, today: date | None = None) -> list[Problem]:
                     "An inspection must have a date.",
                 )
             )
-    elif not (d.number and d.number.strip()):
+    elif not stated and not (d.number and d.number.strip()):
         out.append(
             _err(
                 "required",
@@ -331,18 +339,36 @@ def check_initial_stage(c: Cluster, evidence: Sequence[Decision]) -> list[Proble
     return out
 
 
-def check_stage_change(
+def check_new_record(
+    c: Cluster, evidence: Sequence[Decision], today: date | None = None, *, stated: bool = False
+) -> list[Problem]:
+    """Every problem of a record about to be created with its documents.
+
+    A record typed in past "planned" needs its stage's effective date and evidence. One taken
+    from a source (``stated``: an import file, the seed) keeps the stage, and documents, as
+    the source states them: district lists and the public reporting rarely give the date.
+    """
+    today = today or clock.today()
+    problems = check_cluster(c, today)
+    if not stated:
+        problems += check_initial_stage(c, evidence)
+    for d in evidence:
+        problems += check_decision(d, today, stated=stated)
+    return problems
+
+
+def stage_change_problems(
     current: Cluster,
     new_stage: str,
     effective_date: date | None,
     evidence: Decision | None,
     reason: str | None,
     today: date | None = None,
-) -> stages.Move:
-    """Raise ``ValidationError`` unless the move is allowed; return its kind."""
-    today = today or date.today()
+) -> tuple[stages.Move | None, list[Problem]]:
+    """The kind of a move (None for an unknown stage) and every reason it is not allowed."""
+    today = today or clock.today()
     if not stages.is_stage(new_stage):
-        raise ValidationError(_choice(new_stage, stages.STAGE_CODES, "stage", "giai đoạn"))
+        return None, _choice(new_stage, stages.STAGE_CODES, "stage", "giai đoạn")
     move = stages.classify_move(current.stage, new_stage)
     problems: list[Problem] = []
     if move is stages.Move.NONE:
@@ -394,7 +420,22 @@ def check_stage_change(
         )
     if evidence is not None:
         problems += check_decision(evidence, today)
-    if problems:
+    return move, problems
+
+
+def check_stage_change(
+    current: Cluster,
+    new_stage: str,
+    effective_date: date | None,
+    evidence: Decision | None,
+    reason: str | None,
+    today: date | None = None,
+) -> stages.Move:
+    """Raise ``ValidationError`` unless the move is allowed; return its kind."""
+    move, problems = stage_change_problems(
+        current, new_stage, effective_date, evidence, reason, today
+    )
+    if problems or move is None:
         raise ValidationError(problems)
     return move
 
@@ -413,9 +454,207 @@ def stage_date_warnings(current: Cluster, effective_date: date) -> list[Problem]
     return []
 
 
+# --- stage moves in an import ------------------------------------------------------------
+
+# The document that usually marks entry into each stage (DOMAIN.md): the type a form
+# suggests, and the type of a document an import row gives as its evidence.
+ENTRY_DOCUMENT = {
+    "planned": "planning",
+    "established": "establishment",
+    "site_clearance": "compensation",
+    "under_construction": "groundbreaking",
+    "completing": "acceptance",
+    "operating": "operation",
+    "removed": "removal",
+}
+# A document's date written out after its reference: "… ngày 14/06/2025".
+_WRITTEN_DATE = re.compile(r"\s*\bngày\s+(\d{1,2})/(\d{1,2})/(\d{4})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class StageBasis:
+    """What a stage change rests on: its evidence, its effective date, a correction's reason."""
+
+    evidence: Decision | None = None
+    effective_date: date | None = None
+    reason: str | None = None
+
+
+def import_basis(row: StageBasis, whole_file: StageBasis) -> StageBasis:
+    """The import's policy for what backs a row's stage move: the row's own evidence, date
+    and reason, else those given for the whole file; failing both, the effective date is the
+    evidence's own date (the day the document was signed or the inspection made)."""
+    evidence = row.evidence or whole_file.evidence
+    effective = row.effective_date or whole_file.effective_date
+    if effective is None and evidence is not None:
+        effective = evidence.date
+    return StageBasis(evidence, effective, row.reason or whole_file.reason)
+
+
+def evidence_from_text(text: str) -> Decision:
+    """Evidence written out, as in ``--evidence "Báo cáo 123/BC-SCT ngày 14/06/2025"``: a
+    document whose reference is the text and whose date, written last as «ngày dd/mm/yyyy»,
+    is that day; ``registry.describe_evidence`` gives the text back."""
+    written = unicodedata.normalize("NFC", text).strip()
+    if not written:
+        raise ValidationError(
+            [_err("required", "evidence", "Căn cứ để trống.", "The evidence is empty.")]
+        )
+    found = _WRITTEN_DATE.search(written)
+    if found is None:
+        return Decision(doc_type="other", number=written)
+    day, month, year = (int(g) for g in found.groups())
+    try:
+        signed = date(year, month, day)
+    except ValueError:
+        raise ValidationError(
+            [
+                _err(
+                    "bad_date",
+                    "evidence",
+                    f"Ngày «{found.group(0).strip()}» trong căn cứ không có thật.",
+                    f"The date '{found.group(0).strip()}' in the evidence does not exist.",
+                )
+            ]
+        ) from None
+    reference = written[: found.start()].strip()
+    return Decision(doc_type="other", number=reference or None, date=signed)
+
+
+def row_evidence(
+    new_stage: str,
+    *,
+    number: str | None = None,
+    document_date: date | None = None,
+    inspection_date: date | None = None,
+    written: str | None = None,
+) -> tuple[Decision | None, list[Problem]]:
+    """A row's own evidence for its stage: a document (its number and date; its type the one
+    that marks entry into the stage), a dated inspection, or the evidence written out (as in
+    a changed «Căn cứ giai đoạn» cell) — one of them."""
+    problems: list[Problem] = []
+    if number is not None and document_date is None:
+        problems.append(
+            _err(
+                "required",
+                "decision_date",
+                "Có số văn bản căn cứ nhưng thiếu ngày văn bản.",
+                "The evidence document has a number but no date.",
+            )
+        )
+    if document_date is not None and number is None:
+        problems.append(
+            _err(
+                "required",
+                "decision_number",
+                "Có ngày văn bản căn cứ nhưng thiếu số văn bản.",
+                "The evidence document has a date but no number.",
+            )
+        )
+    given = [
+        (f, v)
+        for f, v in (
+            ("decision_number", number or document_date),
+            ("inspection_date", inspection_date),
+            ("stage_evidence", written),
+        )
+        if v is not None
+    ]
+    if len(given) > 1:
+        problems.append(
+            _err(
+                "two_evidences",
+                given[-1][0],
+                "Dòng nêu nhiều căn cứ (văn bản, ngày kiểm tra, cột «Căn cứ giai đoạn»): chỉ "
+                "nêu một.",
+                "The row gives more than one evidence (a document, an inspection date, the "
+                "'Stage evidence' column): give one.",
+            )
+        )
+    if problems:
+        return None, problems
+    if number is not None:
+        return Decision(ENTRY_DOCUMENT.get(new_stage, "other"), number, document_date), []
+    if inspection_date is not None:
+        return Decision(doc_type="inspection", date=inspection_date), []
+    if written is not None:
+        try:
+            return evidence_from_text(written), []
+        except ValidationError as exc:
+            return None, [
+                Problem(p.code, "stage_evidence", p.vi, p.en, p.severity) for p in exc.problems
+            ]
+    return None, []
+
+
+# How a file gives what the form asks for, in the messages of an import row.
+_IN_A_FILE: dict[tuple[str, str | None], tuple[str, str]] = {
+    ("evidence_required", "evidence"): (
+        "Chuyển giai đoạn tiến cần căn cứ: ghi số và ngày văn bản, hoặc ngày kiểm tra, vào "
+        "dòng này, hoặc nêu căn cứ chung cho cả tệp (--evidence).",
+        "Moving the stage forward needs evidence: the document's number and date, or the "
+        "inspection date, in this row, or evidence for the whole file (--evidence).",
+    ),
+    ("correction_reason", "reason"): (
+        "Lùi giai đoạn, hoặc đưa cụm trở lại quy hoạch, là một đính chính: ghi lý do vào cột "
+        "«Lý do» hoặc nêu lý do chung cho cả tệp (--reason).",
+        "Moving the stage back, or leaving 'removed', is a correction: give the reason in the "
+        "'Reason' column or for the whole file (--reason).",
+    ),
+    ("required", "stage_effective_date"): (
+        "Thiếu ngày hiệu lực của giai đoạn mới: ghi vào cột «Ngày hiệu lực giai đoạn», nêu "
+        "chung cho cả tệp (--effective-date), hoặc ghi ngày của văn bản căn cứ.",
+        "The new stage's effective date is missing: give it in the 'Stage effective date' "
+        "column, for the whole file (--effective-date), or give the evidence's date.",
+    ),
+}
+
+
+def check_import_move(
+    current: Cluster, new_stage: str, basis: StageBasis, today: date | None = None
+) -> tuple[stages.Move | None, list[Problem]]:
+    """One import row's stage move: the rule of every stage change, worded for a file, and
+    the date-order warning a form would show."""
+    move, problems = stage_change_problems(
+        current, new_stage, basis.effective_date, basis.evidence, basis.reason, today
+    )
+    worded = []
+    for p in problems:
+        vi, en = _IN_A_FILE.get((p.code, p.field), (p.vi, p.en))
+        worded.append(Problem(p.code, p.field, vi, en, p.severity))
+    if not worded and basis.effective_date is not None:
+        worded += stage_date_warnings(current, basis.effective_date)
+    return move, worded
+
+
+def stage_cell_without_move(field: str) -> Problem:
+    """A file changing a stage field (its date, evidence, verification) without moving the
+    stage: these are written only by a stage change, with its evidence."""
+    return _err(
+        "stage_field_alone",
+        field,
+        "Ngày hiệu lực, căn cứ và việc xác minh giai đoạn chỉ thay đổi cùng với một lần chuyển "
+        "giai đoạn có căn cứ; tệp đổi giá trị này mà giai đoạn giữ nguyên.",
+        "The stage's effective date, evidence and verification change only with a stage move "
+        "backed by evidence; the file changes this value but keeps the stage.",
+    )
+
+
+def stage_cell_contradicts(field: str) -> Problem:
+    """A moving row stating a verification the move does not record."""
+    return _err(
+        "stage_field_contradicts",
+        field,
+        "Giai đoạn được ghi là đã xác minh khi và chỉ khi lần chuyển có căn cứ; giá trị trong "
+        "tệp trái với điều đó.",
+        "A stage is recorded as verified exactly when its move has evidence; the file's value "
+        "says otherwise.",
+    )
+
+
 def check_reported_figure(f: ReportedFigure, today: date | None = None) -> list[Problem]:
     """An officially reported figure: a known category, a count or an area, a dated source."""
-    today = today or date.today()
+    today = today or clock.today()
     out = _choice(f.category, tuple(CATEGORY_BY_CODE), "category", "loại số liệu", required=True)
     if f.count is None and f.area_ha is None:
         out.append(

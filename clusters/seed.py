@@ -10,6 +10,7 @@ from pathlib import Path
 
 from shapely.geometry import Point
 
+from clusters import registry
 from clusters.errors import StorageError
 from clusters.model import Cluster, Decision, ReportedFigure
 from clusters.roles import SEED_ACTOR
@@ -21,6 +22,8 @@ GEODATA = Path(str(resources.files("clusters.geodata")))
 SEED_FILE = GEODATA / "clusters_seed.csv"
 FIGURES_FILE = GEODATA / "reported_figures.csv"
 SEED_SOURCE = "geodata/clusters_seed.csv"
+# The seed states each stage as the public reporting does: history names the file.
+SEED_ORIGIN = registry.Origin("seed", SEED_SOURCE, "Nhập từ dữ liệu khởi tạo (seed)")
 
 
 def _text(value: str) -> str | None:
@@ -124,19 +127,19 @@ def _add_missing(store: ClusterStore) -> tuple[int, int]:
         for cluster, decision in read_seed():
             if cluster.id in have_ids:
                 continue
-            tx.create(
+            registry.create_cluster(
+                tx,
                 cluster,
-                actor=SEED_ACTOR.name,
-                kind="seed",
-                source=SEED_SOURCE,
-                reason="Nhập từ dữ liệu khởi tạo (seed)",
-                decisions=[decision] if decision else [],
+                SEED_ACTOR,
+                evidence=[decision] if decision else [],
+                origin=SEED_ORIGIN,
+                accept_warnings=True,  # known: older clusters below the Decree's 10 ha, etc.
             )
             added_clusters += 1
         for figure in read_figures():
             if (figure.as_of, figure.category) in have_figures:
                 continue
-            tx.add_reported_figure(figure, actor=SEED_ACTOR.name)
+            registry.add_reported_figure(tx, figure, SEED_ACTOR)
             added_figures += 1
     return added_clusters, added_figures
 

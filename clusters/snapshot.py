@@ -18,16 +18,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from clusters import clock
 from clusters.errors import ClusterError, StorageError
 from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
 
-HANOI = ZoneInfo("Asia/Ho_Chi_Minh")  # UTC+7, no daylight saving
 # Circular 14/2024/TT-BCT: half-year report data to 14 June, annual report data to 14 December.
 CUTOFF_DAYS: tuple[tuple[int, int], ...] = ((6, 14), (12, 14))
 
@@ -37,15 +36,10 @@ CUTOFF_DAYS: tuple[tuple[int, int], ...] = ((6, 14), (12, 14))
 
 def cutoff_moment(day: date) -> datetime:
     """The end of ``day`` in Hanoi (23:59:59.999999, UTC+7), in UTC."""
-    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=HANOI) - timedelta(
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=clock.HANOI) - timedelta(
         microseconds=1
     )
     return end.astimezone(UTC)
-
-
-def hanoi_today(now: datetime | None = None) -> date:
-    """Today's date in Hanoi."""
-    return (now or datetime.now(UTC)).astimezone(HANOI).date()
 
 
 def report_cutoffs(today: date, count: int = 4) -> list[date]:
@@ -86,10 +80,10 @@ def registry_start(store: ClusterStore) -> datetime | None:
     return events[-1].at if events else None
 
 
-def as_of_moment(store: ClusterStore, day: date, now: datetime | None = None) -> datetime:
+def as_of_moment(store: ClusterStore, day: date) -> datetime:
     """The cut-off moment of ``day``, refused for a day after today (Hanoi) or one that ends
     before the registry's first event."""
-    today = hanoi_today(now)
+    today = clock.today()
     if day > today:
         raise ClusterError(
             f"Ngày {day:%d/%m/%Y} chưa tới (hôm nay là {today:%d/%m/%Y}).",
@@ -103,7 +97,7 @@ def as_of_moment(store: ClusterStore, day: date, now: datetime | None = None) ->
                 "Sổ đăng ký chưa có lịch sử nào để dựng lại.",
                 "The registry has no history to rebuild it from.",
             )
-        first = start.astimezone(HANOI).date()
+        first = clock.hanoi_date(start)
         raise ClusterError(
             f"Ngày {day:%d/%m/%Y} trước khi sổ đăng ký có dữ liệu (từ {first:%d/%m/%Y}).",
             f"{day.isoformat()} is before the registry existed (it starts on {first.isoformat()}).",
@@ -248,5 +242,5 @@ def decisions_at(store: ClusterStore, moment: datetime) -> list[Decision]:
 
 def figures_at(figures: Iterable[ReportedFigure], moment: datetime) -> list[ReportedFigure]:
     """The officially reported figures dated on or before ``moment``'s day in Hanoi."""
-    day = _utc(moment).astimezone(HANOI).date()
+    day = clock.hanoi_date(moment)
     return [f for f in figures if f.as_of <= day]

@@ -10,6 +10,7 @@ from unittest import mock
 
 from shapely.geometry import Point, Polygon
 
+from clusters.model import FIELD_BY_NAME as FIELDS
 from clusters.model import Cluster, Decision
 
 NGOC_HOI = Point(105.8433, 20.9125)
@@ -136,11 +137,12 @@ def add_boundary_clusters(store: Any) -> None:
 
 @contextmanager
 def written_at(when: datetime) -> Iterator[None]:
-    """Writes inside the block are stamped ``when`` (the store otherwise uses the real clock),
-    so a test can build a registry with a past."""
+    """Writes inside the block are stamped ``when``, so a test can build a registry with a
+    past; only the store's stamps move: the rules still judge dates by today (to freeze every
+    reading of the clock, use ``clusters.clock.frozen``)."""
     from clusters.store import sql
 
-    with mock.patch.object(sql, "utcnow", lambda: when):
+    with mock.patch.object(sql, "now_utc", lambda: when):
         yield
 
 
@@ -161,3 +163,31 @@ def move_stage(store: Any, cluster_id: int, stage: str, when: Any) -> None:
             evidence=decision(date=when.date()),
             accept_warnings=True,
         )
+
+
+def text_fields() -> tuple[str, ...]:
+    """The cluster's text fields: those the Excel report writes as text or joined lists."""
+    from clusters.io.xlsx import COLUMNS
+
+    return tuple(f for f, kind in COLUMNS if kind in ("text", "list;", "list|") and f in FIELDS)
+
+
+# Text fields whose format the rules check, so that an import refuses a formula there.
+CHECKED_TEXT_FIELDS = frozenset({"as_of", "commune_2025_code"})
+
+
+def formula_cluster(cluster_id: int, trigger: str, skip: frozenset[str] = frozenset()) -> Cluster:
+    """A cluster whose every text field (but ``skip``) starts with ``trigger``, as an
+    injected spreadsheet formula would (the lists in their first item)."""
+
+    from clusters.io.values import LIST_FIELDS
+
+    def formula(what: str) -> str:
+        return f'{trigger}HYPERLINK("http://example.org/?{what}","bấm {cluster_id}")'
+
+    values: dict[str, Any] = {
+        f: [formula(f), "mục thứ hai"] if f in LIST_FIELDS else formula(f)
+        for f in text_fields()
+        if f not in skip
+    }
+    return full_cluster(id=cluster_id, **values)

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -178,3 +179,73 @@ def test_a_failing_import_prints_no_traceback(cli, tmp_path):
         == "Lỗi: Tệp nén giải nén ra quá lớn so với kích thước (nghi là «zip bomb»): không đọc.\n"
     )
     assert proc.stdout == ""
+
+
+def moves_file(tmp_path: Path, cluster_id: int, stage: str) -> Path:
+    store = open_store(f"sqlite:///{tmp_path / 'registry.sqlite'}")
+    c = store.get(cluster_id)
+    path = tmp_path / "chuyen_giai_doan.csv"
+    path.write_text(
+        f"Mã,Tên cụm,Giai đoạn,Kinh độ,Vĩ độ\n{c.id},{c.name},{stage},{c.geometry.x},"
+        f"{c.geometry.y}\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_an_imported_stage_move_needs_evidence_and_is_recorded_with_it(cli, tmp_path):
+    store = open_store(cli.url)
+    established = next(c for c in store.list_clusters() if c.stage == "established")
+    path = moves_file(tmp_path, established.id, "Đang hoạt động")
+    code, out, _ = cli("import", str(path), "--dry-run")
+    assert code == 1
+    assert "Dòng 2 · evidence · lỗi: Chuyển giai đoạn tiến cần căn cứ" in out
+    code, out, err = cli("import", str(path))
+    assert code == 1 and err.startswith("Lỗi: Không nhập: 1 dòng có lỗi")
+    assert store.get(established.id).version == established.version
+
+    evidence = "Báo cáo 123/BC-SCT ngày 14/06/2025"
+    code, out, _ = cli(
+        "import", str(path), "--evidence", evidence, "--effective-date", "01/06/2025"
+    )
+    assert code == 0, out
+    assert "Đã nhập: 0 mới, 1 cập nhật, 0 không đổi." in out
+    moved = store.get(established.id)
+    assert (moved.stage, moved.stage_evidence, moved.stage_effective_date) == (
+        "operating",
+        evidence,
+        date(2025, 6, 1),
+    )
+    [event] = store.history(established.id, limit=1)
+    assert (event.kind, event.source, event.actor) == ("stage", path.name, "cli")
+
+
+def test_an_import_backward_move_needs_a_reason_on_the_command_line(cli, tmp_path):
+    store = open_store(cli.url)
+    operating = next(c for c in store.list_clusters() if c.stage == "operating")
+    path = moves_file(tmp_path, operating.id, "Đã thành lập")
+    code, out, _ = cli("import", str(path), "--effective-date", "2025-06-01", "--dry-run")
+    assert code == 1 and "Dòng 2 · reason · lỗi: Lùi giai đoạn" in out
+    code, out, _ = cli(
+        "import",
+        str(path),
+        "--effective-date",
+        "2025-06-01",
+        "--reason",
+        "đính chính theo rà soát",
+        "--accept-warnings",
+    )
+    assert code == 0, out
+    [event] = store.history(operating.id, limit=1)
+    assert event.kind == "correction" and event.reason.startswith("đính chính theo rà soát")
+
+
+def test_an_impossible_evidence_date_is_one_line(cli, tmp_path):
+    code, out, err = cli(
+        "import",
+        str(moves_file(tmp_path, 1, "Đang hoạt động")),
+        "--evidence",
+        "QĐ 1 ngày 31/02/2025",
+    )
+    assert (code, out) == (1, "")
+    assert err == "Lỗi: Ngày «ngày 31/02/2025» trong căn cứ không có thật.\n"

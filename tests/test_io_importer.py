@@ -5,6 +5,8 @@ accepted explicitly."""
 from __future__ import annotations
 
 import json
+import logging
+from datetime import date
 
 import pytest
 from shapely.geometry import box
@@ -19,6 +21,7 @@ from tests.builders import cluster, square
 
 ADMIN = Actor("quan-tri", "admin")
 EDITOR = Actor("bien-tap", "editor")
+VIEWER = Actor("xem", "viewer")
 LIST = "Tên CCN,Giai đoạn,Quận/huyện,Diện tích (ha),Kinh độ,Vĩ độ\n"
 
 
@@ -183,14 +186,264 @@ def test_a_point_inside_a_stored_boundary_keeps_the_boundary(store):
     assert row.action == "update" and "boundary_to_point" in [p.code for p in row.problems]
 
 
-def test_moving_a_stage_back_is_flagged_as_a_correction(store):
+def test_moving_a_stage_back_with_a_reason_is_flagged_as_a_correction(store):
     store.create(cluster(id=9, stage="operating"), actor="s")
-    data = "Mã,Tên cụm,Giai đoạn,Kinh độ,Vĩ độ\n9,CCN Ngọc Hồi,Đã thành lập,105.8433,20.9125\n"
-    [row] = plan_file(store, data.encode(), "a.csv", ADMIN).rows
-    correction = next(p for p in row.problems if p.code == "correction")
-    assert correction.severity == "warning"
-    assert correction.en == "The stage moves back from 'Operating' to 'Established': a correction."
-    assert "stage_no_date" in [p.code for p in row.warnings]
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Ngày hiệu lực giai đoạn,Lý do,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Đã thành lập,02/05/2024,nhập nhầm,105.8433,20.9125\n"
+    )
+    plan = plan_file(store, data.encode(), "a.csv", ADMIN)
+    [row] = plan.rows
+    assert [(p.code, p.severity) for p in row.problems] == [("correction", "warning")]
+    assert row.problems[0].en == (
+        "The stage moves back from 'Operating' to 'Established': a correction."
+    )
+    commit(store, plan, ADMIN, accept_warnings=True)
+    c = store.get(9)
+    assert (c.stage, c.stage_effective_date, c.stage_evidence, c.stage_verified) == (
+        "established",
+        date(2024, 5, 2),
+        None,  # a correction on a reason alone rests on no document
+        False,
+    )
+    [event, _] = store.history(9)
+    assert (event.kind, event.source) == ("correction", "a.csv")
+    assert event.reason is not None and event.reason.startswith("nhập nhầm — ")
+
+
+def test_moving_a_stage_back_without_a_reason_is_refused(store):
+    store.create(cluster(id=9, stage="operating"), actor="s")
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Ngày hiệu lực giai đoạn,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Đã thành lập,02/05/2024,105.8433,20.9125\n"
+    )
+    plan = plan_file(store, data.encode(), "a.csv", ADMIN)
+    [issue] = plan.issues()
+    assert (issue.row_en, issue.field, issue.severity) == ("Row 2", "reason", "error")
+    assert "--reason" in issue.en and "«Lý do»" in issue.vi
+    before = state(store)
+    with pytest.raises(ImportRefused):
+        commit(store, plan, ADMIN, accept_warnings=True)
+    assert state(store) == before
+    with_reason = plan_file(store, data.encode(), "a.csv", ADMIN, reason="đính chính theo rà soát")
+    assert not with_reason.has_errors
+
+
+MOVE = "Mã,Tên cụm,Giai đoạn,Kinh độ,Vĩ độ\n9,CCN Ngọc Hồi,Đang hoạt động,105.8433,20.9125\n"
+
+
+def test_a_stage_move_without_evidence_is_refused_and_writes_nothing(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    plan = plan_file(store, MOVE.encode(), "ds.csv", ADMIN)
+    assert plan.counts()["rejected"] == 1
+    assert {(i.row, i.field, i.severity) for i in plan.issues()} == {
+        ("Dòng 2", "evidence", "error"),
+        ("Dòng 2", "stage_effective_date", "error"),
+    }
+    evidence = next(i for i in plan.issues() if i.field == "evidence")
+    assert "--evidence" in evidence.en
+    before = state(store)
+    with pytest.raises(ImportRefused):
+        commit(store, plan, ADMIN, accept_warnings=True)
+    assert state(store) == before
+    assert store.get(9).stage == "established"
+
+
+def test_a_stage_move_with_evidence_for_the_file_records_it_in_one_event(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    evidence = "Báo cáo 123/BC-SCT ngày 14/06/2025"
+    plan = plan_file(store, MOVE.encode(), "ds.csv", ADMIN, evidence=evidence)
+    assert not plan.issues()
+    result = commit(store, plan, ADMIN)
+    assert result.updated == [9]
+    c = store.get(9)
+    assert (c.stage, c.stage_evidence, c.stage_verified, c.stage_effective_date) == (
+        "operating",
+        evidence,
+        True,
+        date(2025, 6, 14),  # the evidence's own date, none being given
+    )
+    [event, _created] = store.history(9)
+    assert (event.kind, event.source, event.actor) == ("stage", "ds.csv", "quan-tri")
+    assert "ds.csv" in (event.reason or "")
+    [document] = store.decisions(9)
+    assert (document.number, document.date, document.event_id) == (
+        "Báo cáo 123/BC-SCT",
+        date(2025, 6, 14),
+        event.id,
+    )
+
+
+def test_a_date_for_the_file_stands_for_rows_without_their_own(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    store.create(cluster(id=10, name="CCN Phú Nghĩa", stage="established"), actor="s")
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Ngày hiệu lực giai đoạn,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Đang hoạt động,,105.8433,20.9125\n"
+        "10,CCN Phú Nghĩa,Đang hoạt động,01/03/2025,105.8433,20.9125\n"
+    )
+    plan = plan_file(
+        store,
+        data.encode(),
+        "ds.csv",
+        ADMIN,
+        evidence="Báo cáo 123/BC-SCT",
+        effective_date=date(2025, 6, 1),
+    )
+    commit(store, plan, ADMIN)
+    assert store.get(9).stage_effective_date == date(2025, 6, 1)
+    assert store.get(10).stage_effective_date == date(2025, 3, 1)  # the row's own comes first
+    assert store.get(9).stage_evidence == "Báo cáo 123/BC-SCT"
+
+
+def test_a_rows_own_document_or_inspection_backs_its_move(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    store.create(cluster(id=10, name="CCN Phú Nghĩa", stage="established"), actor="s")
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Số quyết định,Ngày quyết định,Ngày kiểm tra,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Khởi công,2803/QĐ-UBND,02/05/2024,,105.8433,20.9125\n"
+        "10,CCN Phú Nghĩa,Đang hoạt động,,,10/03/2025,105.8433,20.9125\n"
+    )
+    plan = plan_file(store, data.encode(), "ds.csv", ADMIN, evidence="Báo cáo 1/BC-SCT")
+    assert not plan.issues()
+    commit(store, plan, ADMIN)
+    ground, inspected = store.get(9), store.get(10)
+    assert (ground.stage, ground.stage_evidence, ground.stage_effective_date) == (
+        "under_construction",
+        "2803/QĐ-UBND ngày 02/05/2024",
+        date(2024, 5, 2),
+    )
+    assert (inspected.stage_evidence, inspected.stage_effective_date) == (
+        "Kiểm tra thực địa ngày 10/03/2025",
+        date(2025, 3, 10),
+    )
+    [document] = store.decisions(9)
+    assert (document.doc_type, document.number) == ("groundbreaking", "2803/QĐ-UBND")
+    assert store.decisions(10)[0].doc_type == "inspection"
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "field"),
+    [
+        ("Số quyết định", "2803/QĐ-UBND", "decision_date"),  # a number without a date
+        ("Ngày quyết định", "02/05/2024", "decision_number"),  # a date without a number
+        ("Ngày kiểm tra", "31/02/2025", "inspection_date"),  # no such day
+    ],
+)
+def test_a_rows_incomplete_evidence_is_an_error_naming_the_field(store, header, cell, field):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    data = (
+        f"Mã,Tên cụm,Giai đoạn,{header},Kinh độ,Vĩ độ\n"
+        f"9,CCN Ngọc Hồi,Đang hoạt động,{cell},105.8433,20.9125\n"
+    )
+    [row] = plan_file(store, data.encode(), "ds.csv", ADMIN).rows
+    assert row.action == "rejected"
+    assert field in {p.field for p in row.errors}
+
+
+@pytest.mark.parametrize(
+    ("header", "cell", "field"),
+    [
+        ("Căn cứ giai đoạn", "Biên bản 7/BB", "stage_evidence"),
+        ("Đã xác minh giai đoạn", "có", "stage_verified"),
+        ("Ngày hiệu lực giai đoạn", "01/01/2025", "stage_effective_date"),
+    ],
+)
+def test_a_stage_field_changed_without_a_move_is_refused(store, header, cell, field):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    data = f"Mã,Tên cụm,{header},Kinh độ,Vĩ độ\n9,CCN Ngọc Hồi,{cell},105.8433,20.9125\n"
+    plan = plan_file(store, data.encode(), "ds.csv", ADMIN, evidence="Báo cáo 1/BC-SCT")
+    [issue] = plan.issues()
+    assert (issue.field, issue.severity) == (field, "error")
+    assert "keeps the stage" in issue.en
+    with pytest.raises(ImportRefused):
+        commit(store, plan, ADMIN)
+    assert store.get(9).version == 1
+
+
+def test_a_moving_row_may_write_its_evidence_in_the_stage_evidence_column(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Căn cứ giai đoạn,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Đang hoạt động,QĐ 55/QĐ-UBND ngày 01/04/2025,105.8433,20.9125\n"
+    )
+    plan = plan_file(store, data.encode(), "ds.csv", ADMIN)
+    assert not plan.issues()
+    commit(store, plan, ADMIN)
+    c = store.get(9)
+    assert (c.stage_evidence, c.stage_effective_date) == (
+        "QĐ 55/QĐ-UBND ngày 01/04/2025",
+        date(2025, 4, 1),
+    )
+
+
+def test_a_move_dated_after_today_is_refused(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    plan = plan_file(
+        store,
+        MOVE.encode(),
+        "ds.csv",
+        ADMIN,
+        evidence="Báo cáo 123/BC-SCT ngày 15/06/2025",
+        today=date(2025, 6, 14),
+    )
+    assert {(p.code, p.field) for p in plan.rows[0].errors} == {
+        ("future_date", "stage_effective_date"),
+        ("future_date", "decision_date"),
+    }
+
+
+def test_a_row_moving_the_stage_and_changing_attributes_writes_both(store):
+    store.create(cluster(id=9, stage="established"), actor="s")
+    data = (
+        "Mã,Tên cụm,Giai đoạn,Chủ đầu tư hạ tầng,Kinh độ,Vĩ độ\n"
+        "9,CCN Ngọc Hồi,Đang hoạt động,Công ty Mới,105.8433,20.9125\n"
+    )
+    plan = plan_file(
+        store, data.encode(), "ds.csv", ADMIN, evidence="Báo cáo 1/BC-SCT ngày 02/01/2025"
+    )
+    [row] = plan.rows
+    assert set(row.changes) == {
+        "investor",
+        "stage",
+        "stage_effective_date",
+        "stage_evidence",
+        "stage_verified",
+    }
+    commit(store, plan, ADMIN)
+    c = store.get(9)
+    assert (c.stage, c.investor, c.version) == ("operating", "Công ty Mới", 3)
+    attributes, stage, _ = store.history(9)
+    assert (stage.kind, attributes.kind) == ("stage", "import")
+    assert stage.source == attributes.source == "ds.csv"
+    assert {ch.field for ch in attributes.changes} == {"investor"}
+
+
+def test_a_new_rows_document_joins_it(store):
+    data = (
+        "Tên CCN,Giai đoạn,Số QĐ,Ngày QĐ,Kinh độ,Vĩ độ\n"
+        "CCN Tân Lập,Đã thành lập,4754/QĐ-UBND,20/07/2017,105.67,21.08\n"
+    )
+    plan = plan_file(store, data.encode(), "ds.csv", ADMIN)
+    [cid] = commit(store, plan, ADMIN).created
+    c = store.get(cid)
+    assert (c.stage_evidence, c.stage_verified) == ("4754/QĐ-UBND ngày 20/07/2017", True)
+    [document] = store.decisions(cid)
+    assert (document.doc_type, document.number) == ("establishment", "4754/QĐ-UBND")
+    assert store.history(cid)[0].kind == "import"
+
+
+def test_a_viewers_import_is_refused_and_logged_as_a_refused_write(store, caplog):
+    data = csv("CCN Tân Lập,Đã thành lập,Đan Phượng,18.5,105.67,21.08")
+    with caplog.at_level(logging.WARNING, logger="clusters.registry"), pytest.raises(AccessDenied):
+        plan_file(store, data, "ds.csv", VIEWER)
+    assert [r.getMessage() for r in caplog.records] == ["refused write by xem (role viewer)"]
+    plan = plan_file(store, data, "ds.csv", ADMIN)
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="clusters.registry"), pytest.raises(AccessDenied):
+        commit(store, plan, VIEWER)
+    assert [r.getMessage() for r in caplog.records] == ["refused write by xem (role viewer)"]
+    assert store.count() == 0
 
 
 def test_a_row_naming_another_clusters_id_is_flagged(store):

@@ -29,7 +29,7 @@ import pytest
 import sqlalchemy as sa
 from streamlit.testing.v1 import AppTest
 
-from clusters import accounts, seed, snapshot
+from clusters import accounts, clock, seed
 from clusters.accounts import Settings, SignInRefused
 from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
 from clusters.io.importer import IMPORT_KIND, commit, plan_file
@@ -169,7 +169,7 @@ def test_seed_stats_and_exports_on_postgis(cli, tmp_path):
     assert len(pyogrio.list_layers(geojson)) == 1
     assert len(pyogrio.read_dataframe(geojson)) == 101
 
-    today = snapshot.hanoi_today()  # the CLI reads a day as a day in Hanoi
+    today = clock.today()  # the CLI reads a day as a day in Hanoi
     past = tmp_path / "as-of.geojson"
     code, _, err = cli("export", "--as-of", today.isoformat(), "-o", str(past))
     assert code == 0, err

@@ -158,3 +158,96 @@ def test_new_cluster_keeps_its_establishment_decision(store):
     c = create(store)
     [d] = store.decisions(c.id)
     assert (d.doc_type, d.number) == ("establishment", "4754/QĐ-UBND")
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"stage_evidence": "Biên bản 7/BB"},
+        {"stage_verified": True},
+        {"stage_effective_date": date(2025, 1, 1)},
+        {"investor": "Công ty A", "stage_verified": True},
+    ],
+)
+def test_the_attribute_update_refuses_the_stage_fields(store, changes):
+    c = create(store)
+    with pytest.raises(ValueError, match="change_stage"):
+        registry.update_cluster(store, c.id, changes, EDITOR, based_on=1, today=TODAY)
+    assert store.get(c.id).version == 1
+
+
+def test_a_stage_change_with_evidence_is_verified_and_a_correction_without_is_not(store):
+    c = create(store, stage="completing")
+    moved = registry.change_stage(
+        store,
+        c.id,
+        "operating",
+        EDITOR,
+        based_on=1,
+        effective_date=date(2024, 5, 2),
+        evidence=decision(doc_type="operation"),
+        today=TODAY,
+    ).cluster
+    assert (moved.stage_evidence, moved.stage_verified) == (
+        "2803/QĐ-UBND ngày 02/05/2024 UBND TP Hà Nội",
+        True,
+    )
+    back = registry.change_stage(
+        store,
+        c.id,
+        "completing",
+        EDITOR,
+        based_on=2,
+        effective_date=date(2024, 6, 1),
+        evidence=None,
+        reason="nhập nhầm",
+        today=TODAY,
+    ).cluster
+    assert (back.stage_evidence, back.stage_verified) == (None, False)
+
+
+def test_a_typed_record_takes_its_documents_evidence(store):
+    c = create(store)
+    assert (c.stage_evidence, c.stage_verified) == (
+        "4754/QĐ-UBND ngày 20/07/2017 UBND TP Hà Nội",
+        True,
+    )
+
+
+def test_a_record_from_a_named_source_keeps_its_stated_stage_and_names_the_source(store):
+    origin = registry.Origin("import", "ds.csv", "Nhập từ tệp «ds.csv»")
+    stated = cluster(stage="operating", stage_evidence="operating (2014 list)")
+    saved = registry.create_cluster(
+        store, stated, Actor("quan-tri", "admin"), origin=origin, reason="dòng 2", today=TODAY
+    ).cluster
+    assert (saved.stage, saved.stage_evidence, saved.stage_verified) == (
+        "operating",
+        "operating (2014 list)",
+        False,
+    )
+    [event] = store.history(saved.id)
+    assert (event.kind, event.source, event.reason) == (
+        "import",
+        "ds.csv",
+        "dòng 2 — Nhập từ tệp «ds.csv»",
+    )
+
+
+def test_operations_in_one_transaction_commit_together_or_not_at_all(store):
+    with pytest.raises(ValidationError), store.transaction() as tx:
+        registry.create_cluster(tx, cluster(stage="planned"), EDITOR, today=TODAY)
+        registry.create_cluster(tx, cluster(stage="planned", name=""), EDITOR, today=TODAY)
+    assert store.count() == 0
+    with store.transaction() as tx:
+        made = registry.create_cluster(tx, cluster(stage="planned"), EDITOR, today=TODAY).cluster
+        registry.change_stage(
+            tx,
+            made.id,
+            "established",
+            EDITOR,
+            based_on=made.version,
+            effective_date=date(2017, 7, 20),
+            evidence=ESTABLISHED,
+            today=TODAY,
+        )
+    assert [c.stage for c in store.list_clusters()] == ["established"]

@@ -5,6 +5,7 @@ from shapely.geometry import LineString, Point, Polygon
 
 from clusters import rules
 from clusters.errors import ValidationError
+from clusters.registry import describe_evidence
 from clusters.stages import Move
 from tests.builders import cluster, decision, square
 
@@ -199,3 +200,95 @@ def test_occupancy_is_derived_from_leased_and_industrial_land():
     assert cluster(industrial_land_ha=40.0, leased_land_ha=10.0).occupancy_pct == 25.0
     assert cluster(industrial_land_ha=None, leased_land_ha=10.0).occupancy_pct is None
     assert cluster(industrial_land_ha=0.0, leased_land_ha=0.0).occupancy_pct is None
+
+
+# --- what backs a stage: records from a source, and an import's stage moves ---------------
+
+
+def test_a_typed_record_past_planned_needs_date_and_evidence_but_a_stated_one_does_not():
+    c = cluster(stage="operating", stage_evidence="operating (listed in 2014)")
+    typed = rules.check_new_record(c, [], TODAY)
+    assert {p.code for p in typed} == {"required", "evidence_required"}
+    assert rules.check_new_record(c, [], TODAY, stated=True) == []
+
+
+def test_a_stated_document_may_lack_its_number_but_not_its_future_date():
+    unnumbered = decision(doc_type="establishment", number=None, date=date(2025, 3, 11))
+    assert rules.check_decision(unnumbered, TODAY, stated=True) == []
+    assert [p.code for p in rules.check_decision(unnumbered, TODAY)] == ["required"]
+    future = decision(date=date(2027, 1, 1))
+    assert [p.code for p in rules.check_decision(future, TODAY, stated=True)] == ["future_date"]
+
+
+def test_evidence_written_out_keeps_its_reference_and_reads_its_date():
+    d = rules.evidence_from_text("Báo cáo 123/BC-SCT ngày 14/06/2025")
+    assert (d.doc_type, d.number, d.date) == ("other", "Báo cáo 123/BC-SCT", date(2025, 6, 14))
+    undated = rules.evidence_from_text("  Báo cáo 123/BC-SCT  ")
+    assert (undated.number, undated.date) == ("Báo cáo 123/BC-SCT", None)
+
+
+@pytest.mark.parametrize(
+    ("text", "code"), [("  ", "required"), ("QĐ 1 ngày 31/02/2025", "bad_date")]
+)
+def test_evidence_written_out_refuses_nothing_and_impossible_days(text, code):
+    with pytest.raises(ValidationError) as err:
+        rules.evidence_from_text(text)
+    assert [(p.code, p.field) for p in err.value.problems] == [(code, "evidence")]
+
+
+def test_the_import_takes_the_rows_basis_then_the_files_then_the_evidence_date():
+    own = decision(date=date(2024, 5, 2))
+    report = decision(doc_type="other", number="Báo cáo 1/BC", date=date(2025, 6, 14))
+    whole_file = rules.StageBasis(report, None, "rà soát 2025")
+    bare = rules.import_basis(rules.StageBasis(), whole_file)
+    assert (bare.evidence, bare.effective_date, bare.reason) == (
+        report,
+        date(2025, 6, 14),
+        "rà soát 2025",
+    )
+    dated = rules.import_basis(rules.StageBasis(own, date(2024, 6, 1), "sửa"), whole_file)
+    assert (dated.evidence, dated.effective_date, dated.reason) == (own, date(2024, 6, 1), "sửa")
+    with_file_date = rules.import_basis(
+        rules.StageBasis(own), rules.StageBasis(None, date(2025, 1, 1))
+    )
+    assert with_file_date.effective_date == date(
+        2025, 1, 1
+    )  # the file's date before the evidence's
+
+
+def test_a_rows_evidence_is_one_document_or_one_inspection_or_one_text():
+    doc, problems = rules.row_evidence(
+        "under_construction", number="2803/QĐ-UBND", document_date=date(2024, 5, 2)
+    )
+    assert problems == [] and (doc.doc_type, doc.number) == ("groundbreaking", "2803/QĐ-UBND")
+    seen, _ = rules.row_evidence("operating", inspection_date=date(2025, 3, 10))
+    assert (seen.doc_type, seen.date) == ("inspection", date(2025, 3, 10))
+    none, problems = rules.row_evidence(
+        "operating", number="1/QĐ", document_date=date(2025, 1, 1), written="Biên bản 2"
+    )
+    assert none is None and [(p.code, p.field) for p in problems] == [
+        ("two_evidences", "stage_evidence")
+    ]
+    assert rules.row_evidence("operating") == (None, [])
+
+
+def test_an_import_move_is_held_to_the_stage_rule_in_a_files_words():
+    move, problems = rules.check_import_move(
+        cluster(stage="established"), "operating", rules.StageBasis(), TODAY
+    )
+    assert move is Move.FORWARD
+    assert [(p.code, p.field) for p in problems] == [
+        ("required", "stage_effective_date"),
+        ("evidence_required", "evidence"),
+    ]
+    assert all("--" in p.en for p in problems)  # names the option that gives it for the file
+    basis = rules.StageBasis(decision(date=date(2024, 1, 1)), date(2024, 1, 1))
+    current = cluster(stage_effective_date=date(2024, 6, 1))
+    _, warned = rules.check_import_move(current, "operating", basis, TODAY)
+    assert [p.code for p in warned] == ["date_order"]
+
+
+def test_evidence_written_out_comes_back_as_written():
+    for text in ("Báo cáo 123/BC-SCT ngày 14/06/2025", "Báo cáo 123 ngày 14/06/2025 của Sở"):
+        assert describe_evidence(rules.evidence_from_text(text)) == text
+    assert rules.evidence_from_text("Báo cáo 123 ngày 14/06/2025 của Sở").date is None

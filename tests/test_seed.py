@@ -1,6 +1,10 @@
 import csv
 
+import pytest
+from shapely.geometry import Point
+
 from clusters import seed
+from clusters.errors import ValidationError
 from clusters.model import APPROXIMATE_PRECISIONS
 from tests.conftest import SHARED_DATA, skip_or_fail
 
@@ -67,3 +71,13 @@ def test_ensure_seeded_only_seeds_an_empty_registry(store):
     assert seed.ensure_seeded(store) is True
     assert seed.ensure_seeded(store) is False
     assert store.count() == 101
+
+
+def test_the_seed_is_held_to_the_rules_of_every_write_and_writes_all_or_nothing(store, monkeypatch):
+    good, bad = list(seed.read_seed())[:2]
+    outside = bad[0].replace(geometry=Point(106.63, 10.80))  # Ho Chi Minh City, not Hanoi
+    monkeypatch.setattr(seed, "read_seed", lambda: iter([good, (outside, bad[1])]))
+    with pytest.raises(ValidationError) as err:
+        seed.seed(store)
+    assert err.value.field == "geometry"
+    assert store.count() == 0 and store.reported_figures() == []

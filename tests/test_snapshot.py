@@ -10,7 +10,7 @@ import pyogrio
 import pytest
 from shapely.geometry import Point, box
 
-from clusters import registry, seed, snapshot, stages
+from clusters import clock, registry, seed, snapshot, stages
 from clusters.errors import ClusterError, StorageError
 from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, FieldChange, ReportedFigure
 from clusters.roles import Actor
@@ -60,11 +60,6 @@ def test_report_cutoffs_are_the_latest_14_june_and_14_december():
     assert snapshot.report_cutoffs(date(2025, 6, 13), 2) == [date(2024, 12, 14), date(2024, 6, 14)]
     assert snapshot.is_half_year_cutoff(date(2025, 6, 14))
     assert not snapshot.is_half_year_cutoff(date(2025, 12, 14))
-
-
-def test_hanoi_today_turns_at_midnight_hanoi_time():
-    assert snapshot.hanoi_today(datetime(2025, 6, 14, 16, 59, tzinfo=UTC)) == date(2025, 6, 14)
-    assert snapshot.hanoi_today(datetime(2025, 6, 14, 17, 0, tzinfo=UTC)) == date(2025, 6, 15)
 
 
 def test_parse_day_reads_iso_and_vietnamese_order_and_refuses_the_rest():
@@ -129,7 +124,7 @@ def _random_change(rng, current, ids):
                 "aliases",
                 lambda: rng.sample(["CCN A", "Cụm B", "CCN làng nghề C"], rng.randint(0, 3)),
             ),
-            ("stage_verified", lambda: not current.stage_verified),
+            ("confidence", lambda: rng.choice([None, "high", "low"])),
             ("wwtp_status", lambda: rng.choice([None, "planned", "operating"])),
             ("as_of", lambda: rng.choice(["2024", "2025-03", "2025-04-30"])),
             ("parent_id", lambda: rng.choice([None, *sorted(ids - {current.id})])),
@@ -308,10 +303,10 @@ def test_as_of_moment_refuses_the_future_and_days_before_the_registry(store):
         snapshot.as_of_moment(store, date(2025, 1, 5))
     assert err.value.en == "2025-01-05 is before the registry existed (it starts on 2025-01-06)."
     assert err.value.vi == "Ngày 05/01/2025 trước khi sổ đăng ký có dữ liệu (từ 06/01/2025)."
-    now = datetime(2025, 6, 14, 18, tzinfo=UTC)  # already 15 June in Hanoi
-    assert snapshot.as_of_moment(store, date(2025, 6, 15), now=now)
-    with pytest.raises(ClusterError) as err:
-        snapshot.as_of_moment(store, date(2025, 6, 16), now=now)
+    with clock.frozen(datetime(2025, 6, 14, 18, tzinfo=UTC)):  # already 15 June in Hanoi
+        assert snapshot.as_of_moment(store, date(2025, 6, 15))
+        with pytest.raises(ClusterError) as err:
+            snapshot.as_of_moment(store, date(2025, 6, 16))
     assert err.value.en == "2025-06-16 is in the future (today is 2025-06-15)."
 
 

@@ -306,7 +306,7 @@ def test_history_records_who_when_what_why_and_the_version(store: SqlStore) -> N
         {
             "area_ha": 22.0,
             "geometry": Point(105.85, 20.92),
-            "stage_effective_date": date(2025, 1, 9),
+            "commune_2025_code": "10210",
         },
         based_on=1,
         actor="binh",
@@ -325,7 +325,7 @@ def test_history_records_who_when_what_why_and_the_version(store: SqlStore) -> N
     assert changes == {
         "area_ha": (20.0, 22.0),
         "geometry": ("POINT (105.8433 20.9125)", "POINT (105.85 20.92)"),
-        "stage_effective_date": (None, "2025-01-09"),
+        "commune_2025_code": (None, "10210"),
     }
     assert (first.version, first.actor, first.kind, first.reason) == (1, "an", "create", "Thêm mới")
     created = {c.field: (c.old, c.new) for c in first.changes}
@@ -341,7 +341,9 @@ def test_decisions_are_stored_with_the_event_that_brought_them(store: SqlStore) 
     made = store.create(cluster(), actor="an", decisions=[decision(doc_type="establishment")])
     cid = made.id or 0
     later = decision(number="15/QĐ-UBND", date=date(2025, 2, 1), note="khởi công")
-    store.update(cid, {"stage": "under_construction"}, based_on=1, actor="binh", decisions=[later])
+    store.change_stage(
+        cid, {"stage": "under_construction"}, based_on=1, actor="binh", decisions=[later]
+    )
 
     found = store.decisions(cid)
 
@@ -353,6 +355,43 @@ def test_decisions_are_stored_with_the_event_that_brought_them(store: SqlStore) 
     assert found[1].date == date(2025, 2, 1) and found[1].note == "khởi công"
     assert all(d.cluster_id == cid for d in found)
     assert store.decisions() == found
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"stage": "operating"},
+        {"stage_evidence": "Báo cáo 1/BC"},
+        {"stage_verified": True},
+        {"stage_effective_date": date(2025, 1, 9)},
+        {"notes": "ghi chú", "stage_verified": True},
+    ],
+)
+def test_the_attribute_update_refuses_the_stage_fields(store: SqlStore, changes) -> None:
+    made = store.create(cluster(), actor="an")
+    with pytest.raises(ValueError, match="change_stage"):
+        store.update(made.id or 0, changes, based_on=1, actor="binh")
+    assert store.get(made.id or 0).version == 1
+    assert len(store.history(made.id)) == 1
+
+
+def test_a_stage_change_writes_the_stage_fields_only(store: SqlStore) -> None:
+    made = store.create(cluster(), actor="an")
+    cid = made.id or 0
+    with pytest.raises(ValueError, match="notes"):
+        store.change_stage(
+            cid, {"stage": "operating", "notes": "x"}, based_on=1, actor="binh", kind="stage"
+        )
+    with pytest.raises(ValueError):
+        store.change_stage(cid, {"stage_verified": True}, based_on=1, actor="binh")
+    saved = store.change_stage(
+        cid,
+        {"stage": "operating", "stage_verified": True, "stage_effective_date": date(2025, 1, 9)},
+        based_on=1,
+        actor="binh",
+    )
+    assert (saved.stage, saved.stage_verified, saved.version) == ("operating", True, 2)
+    assert store.history(cid)[0].kind == "stage"
 
 
 def test_a_decision_alone_makes_a_new_version(store: SqlStore) -> None:

@@ -234,6 +234,24 @@ def test_warnings_are_shown_and_need_an_explicit_accept(registry_db):
     assert "Đã lưu" in texts(at.success)
 
 
+def test_the_attribute_form_cannot_set_the_stage_evidence_or_verification(registry_db):
+    at = open_page(app("lan"), "edit_page", id="1")
+    attribute_keys = {
+        w.key
+        for kind in ("checkbox", "text_input", "text_area", "date_input", "selectbox")
+        for w in at.get(kind)
+        if w.key and w.key.startswith("attr_1_")
+    }
+    assert "attr_1_investor" in attribute_keys  # the form is there
+    for name in ("stage", "stage_effective_date", "stage_evidence", "stage_verified"):
+        assert f"attr_1_{name}" not in attribute_keys
+    # The stage's own form still sets them, with its evidence.
+    fill_stage(at, 1, "under_construction", number="2803/QĐ-UBND", doc_date=date(2025, 3, 10))
+    at.button(key="stage_1_save").click().run()
+    c = registry_db.get(1)
+    assert (c.stage_evidence, c.stage_verified) == ("2803/QĐ-UBND ngày 10/03/2025", True)
+
+
 def test_occupancy_is_derived_not_typed(registry_db):
     at = open_page(app("lan"), "edit_page", id="2")
     assert "occupancy_pct" not in " ".join(w.key or "" for w in at.number_input)

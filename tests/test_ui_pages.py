@@ -276,6 +276,8 @@ def test_a_write_elsewhere_shows_on_the_next_run(app, registry):
     app.run()
     assert drawn(app) == 101
     first = registry.get(1)
-    registry.update(1, {"stage": "removed"}, based_on=first.version, actor="cli", reason="test")
+    registry.change_stage(
+        1, {"stage": "removed"}, based_on=first.version, actor="cli", reason="test"
+    )
     app.run()
     assert drawn(app) == 100

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clusters import figures, i18n, seed, snapshot
+from clusters import clock, figures, i18n, seed, snapshot
 from clusters.store import open_store
 from tests.builders import cluster, move_stage, written_at
 from tests.test_ui_pages import APP, page_path, texts
 
-TODAY = snapshot.hanoi_today()
+TODAY = clock.today()
 # The second newest cut-off: writes just after it are still in the past, whatever today is.
 CUTOFF = snapshot.report_cutoffs(TODAY)[1]
 MOMENT = snapshot.cutoff_moment(CUTOFF)
@@ -116,3 +116,25 @@ def test_another_day_and_english(overview, past_registry):
     operating = sum(c.stage == "operating" for c in then)
     lines = " ".join(texts(overview, "markdown"))
     assert f"registry: {operating} ·" in lines
+
+
+def test_a_link_opens_the_overview_as_of_its_day_and_follows_the_choice(past_registry):
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.run()
+    at.switch_page(page_path("overview_page.py"))
+    at.query_params["as_of"] = CUTOFF.isoformat()
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="overview_as_of").value == CUTOFF.isoformat()
+    [notice] = at.info
+    assert f"tại cuối ngày {CUTOFF:%d/%m/%Y}" in notice.value
+    day = CUTOFF - timedelta(days=5)  # not a cut-off: the "another day" box holds it
+    at.query_params["as_of"] = day.isoformat()
+    at.run()
+    assert at.selectbox(key="overview_as_of").value == "other"
+    assert at.date_input(key="overview_as_of_day").value == day
+    at.selectbox(key="overview_as_of").set_value("now").run()
+    assert "as_of" not in at.query_params  # the address says what the page shows
+    assert not at.info
+    at.selectbox(key="overview_as_of").set_value(CUTOFF.isoformat()).run()
+    assert at.query_params["as_of"] == CUTOFF.isoformat()

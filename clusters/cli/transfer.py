@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from clusters import snapshot, stages
+from clusters import clock, snapshot, stages
 from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
 from clusters.filters import DEFAULT_STAGES, ClusterFilter
@@ -64,6 +64,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--make-valid", action="store_true", help="repair invalid boundaries with make_valid"
     )
     p.add_argument("--accept-warnings", action="store_true", help="import despite warnings")
+    g = p.add_argument_group(
+        "stage moves",
+        "A row that moves a stage forward needs evidence and an effective date; one that moves "
+        "it back needs a reason. A row's own columns (decision number and date, or inspection "
+        "date; stage effective date; reason) come first; these options stand for every row "
+        "that gives none.",
+    )
+    g.add_argument(
+        "--evidence",
+        metavar="TEXT",
+        help='the document behind the moves, e.g. "Báo cáo 123/BC-SCT ngày 14/06/2025", '
+        "recorded as each moved cluster's stage evidence",
+    )
+    g.add_argument(
+        "--effective-date",
+        metavar="DATE",
+        help="the moves' effective date, YYYY-MM-DD or DD/MM/YYYY (default: the evidence's "
+        "own date, written «ngày DD/MM/YYYY»)",
+    )
+    g.add_argument("--reason", metavar="TEXT", help="why stages move back (a correction)")
     p.set_defaults(func=cmd_import)
 
 
@@ -137,7 +157,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.as_of is not None:
         day = snapshot.parse_day(args.as_of)
         snapshot.as_of_moment(store, day)  # refuses a future day or one before the registry
-    data = collect(store, flt, as_of=day)
+    data = collect(store, flt, when=clock.now_utc(), as_of=day)
     default_name = file_name(args.format, data.when, args.vn2000, as_of=day)
     out: Path = args.output or Path(default_name)
     if out.is_dir():
@@ -221,6 +241,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         crs=args.crs,
         mapping=mapping,
         make_valid=args.make_valid,
+        evidence=args.evidence,
+        effective_date=snapshot.parse_day(args.effective_date) if args.effective_date else None,
+        reason=args.reason,
         progress=progress,
     )
     progress.done()

@@ -21,10 +21,18 @@ COORDINATE_TARGETS = ("lon", "lat", "x", "y", "wkt")
 FIELD_TARGETS: tuple[str, ...] = tuple(
     f.name for f in FIELDS if f.name not in {"geometry", "occupancy_pct"}
 )
-TARGETS: tuple[str, ...] = FIELD_TARGETS + COORDINATE_TARGETS
+# What backs a row's stage move, besides the fields: a document (its number and date) or a
+# dated inspection, and the reason for a correction. Read by the importer, never stored as
+# fields (the document joins the cluster's decisions).
+EVIDENCE_TARGETS = ("decision_number", "decision_date", "inspection_date", "reason")
+TARGETS: tuple[str, ...] = FIELD_TARGETS + EVIDENCE_TARGETS + COORDINATE_TARGETS
 
 TARGET_LABELS: dict[str, tuple[str, str]] = {
     **{f.name: (f.label_vi, f.label_en) for f in FIELDS},
+    "decision_number": ("Số văn bản căn cứ", "Evidence document number"),
+    "decision_date": ("Ngày văn bản căn cứ", "Evidence document date"),
+    "inspection_date": ("Ngày kiểm tra", "Inspection date"),
+    "reason": ("Lý do", "Reason"),
     "lon": ("Kinh độ", "Longitude"),
     "lat": ("Vĩ độ", "Latitude"),
     "x": ("Tọa độ X (Đông)", "X (easting)"),
@@ -99,6 +107,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "sources": ("nguon", "source", "nguon tin"),
     "notes": ("ghi chu", "note", "notes", "remarks"),
     "version": ("phien ban",),
+    "decision_number": (
+        "so quyet dinh",
+        "so qd",
+        "so van ban",
+        "so hieu van ban",
+        "decision number",
+        "decision no",
+    ),
+    "decision_date": ("ngay quyet dinh", "ngay qd", "ngay van ban", "ngay ban hanh"),
+    "inspection_date": ("ngay kiem tra thuc dia",),
+    "reason": ("ly do dinh chinh", "ly do thay doi"),
     "lon": ("lon", "lng", "long", "longitude", "kinh do", "kinh do wgs84"),
     "lat": ("lat", "latitude", "vi do", "vi do wgs84"),
     "x": ("x", "toa do x", "easting"),

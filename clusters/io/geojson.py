@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import pyogrio
 
+from clusters import clock
 from clusters.io.frame import to_frame
 from clusters.model import Cluster
 
@@ -16,7 +17,7 @@ PRECISION = 7  # decimals: about 1 cm at Hanoi's latitude
 
 
 def export_description(filter_text: str, when: datetime | None = None) -> str:
-    when = when or datetime.now(UTC)
+    when = when or clock.now_utc()
     return (
         f"Hanoi industrial cluster registry; exported {when.isoformat(timespec='seconds')}; "
         f"filter: {filter_text}"

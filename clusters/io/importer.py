@@ -2,7 +2,10 @@
 then an atomic commit (every row or none), each change recorded in the history with the
 file's name. Matching is by id, so importing the registry's own export changes nothing.
 
-Only administrators import: the role is checked here, not only in the page.
+Only administrators import. The commit writes through the registry's operations (create,
+attribute update, stage change) inside one transaction: the role check, the rules and the
+log of refused writes are the forms' own. A row that moves a stage needs what a form's stage
+change needs; where a file gives it is the import's policy (``rules.import_basis``).
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from clusters import rules, stages
+from clusters import clock, registry, rules, stages
 from clusters.errors import Problem
 from clusters.geo import METRIC, WGS84, reproject
 from clusters.io import columns
@@ -26,10 +29,10 @@ from clusters.io.errors import ImportFileError
 from clusters.io.limits import Limits
 from clusters.io.readers import Located, load, locate
 from clusters.io.table import RawTable, row_name
-from clusters.io.values import FLOAT_FIELDS, parse_row
-from clusters.model import EDITABLE_FIELDS, Cluster
-from clusters.roles import Actor, require
-from clusters.store import ClusterStore
+from clusters.io.values import FLOAT_FIELDS, is_blank, parse_date, parse_row, parse_text
+from clusters.model import ATTRIBUTE_FIELDS, STAGE_FIELDS, Cluster, Decision
+from clusters.roles import Actor
+from clusters.store import ClusterStore, Transaction
 from clusters.text import fold
 
 IMPORT_KIND = "import"
@@ -56,6 +59,14 @@ def _warning(code: str, fld: str | None, vi: str, en: str) -> Problem:
     return Problem(code, fld, vi, en, "warning")
 
 
+@dataclass(frozen=True)
+class StageMove:
+    """The stage change a row makes, and what backs it."""
+
+    stage: str
+    basis: rules.StageBasis
+
+
 @dataclass
 class RowPlan:
     """What the import will do with one row, and why it cannot when it cannot."""
@@ -66,7 +77,10 @@ class RowPlan:
     cluster: Cluster | None = None  # the record as it will be after the import
     cluster_id: int | None = None
     based_on: int | None = None
-    changes: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] = field(default_factory=dict)  # every field it changes
+    move: StageMove | None = None  # the stage change among ``changes``, if any
+    documents: list[Decision] = field(default_factory=list)  # a new row's evidence
+    reason: str | None = None  # the row's own, recorded in history
     problems: list[Problem] = field(default_factory=list)
     repairable: bool = False  # an invalid boundary that make_valid can fix
 
@@ -221,6 +235,7 @@ class _Context:
     ids_in_file: dict[int, int]  # id → index of the first row naming it, so far
     all_ids: set[int]  # every id the file names
     today: date
+    whole_file: rules.StageBasis  # what backs a stage move for every row that gives none
 
 
 def _duplicate(
@@ -269,8 +284,10 @@ def _geometry_step(
     )
 
 
-def _rule_problems(c: Cluster, today: date, skip_fields: set[str]) -> list[Problem]:
-    problems = rules.check_cluster(c, today)
+def _rule_problems(
+    c: Cluster, documents: list[Decision], today: date, skip_fields: set[str]
+) -> list[Problem]:
+    problems = rules.check_new_record(c, documents, today, stated=True)
     out = []
     for p in problems:
         if p.field in skip_fields or (p.code == "geom_invalid" and c.geometry is not None):
@@ -279,15 +296,75 @@ def _rule_problems(c: Cluster, today: date, skip_fields: set[str]) -> list[Probl
     return out
 
 
+def _evidence_cells(
+    raw: Mapping[str, Any], mapping: Mapping[str, str]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """A row's evidence columns (``columns.EVIDENCE_TARGETS``), the two dates read as dates."""
+    cells: dict[str, Any] = {}
+    problems: list[Problem] = []
+    for target in columns.EVIDENCE_TARGETS:
+        header = mapping.get(target)
+        value = raw.get(header) if header is not None else None
+        if is_blank(value):
+            continue
+        if target not in ("decision_date", "inspection_date"):
+            cells[target] = parse_text(value)
+            continue
+        try:
+            cells[target] = parse_date(value)
+        except (ValueError, TypeError, OverflowError):
+            shown = str(value)[:60]
+            problems.append(
+                _error(
+                    "bad_value",
+                    target,
+                    f"«{shown}» không phải một ngày (dd/mm/yyyy).",
+                    f"'{shown}' is not a date (dd/mm/yyyy).",
+                )
+            )
+    return cells, problems
+
+
+def _plan_move(
+    row: RowPlan,
+    current: Cluster,
+    stated: dict[str, Any],
+    cells: dict[str, Any],
+    ctx: _Context,
+) -> dict[str, Any]:
+    """The row's stage move under the import's policy; the stage fields it would record."""
+    new_stage = stated["stage"]
+    own, problems = rules.row_evidence(
+        new_stage,
+        number=cells.get("decision_number"),
+        document_date=cells.get("decision_date"),
+        inspection_date=cells.get("inspection_date"),
+        written=stated.get("stage_evidence"),
+    )
+    row_basis = rules.StageBasis(own, stated.get("stage_effective_date"), cells.get("reason"))
+    basis = rules.import_basis(row_basis, ctx.whole_file)
+    if not problems:
+        problems = rules.check_import_move(current, new_stage, basis, ctx.today)[1]
+    row.problems += problems
+    if rules.errors(problems) or basis.effective_date is None:
+        return {}
+    recorded = registry.stage_fields(new_stage, basis.effective_date, basis.evidence)
+    if "stage_verified" in stated and stated["stage_verified"] != recorded["stage_verified"]:
+        row.problems.append(rules.stage_cell_contradicts("stage_verified"))
+    row.move = StageMove(new_stage, basis)
+    return {f: v for f, v in recorded.items() if not _same(f, getattr(current, f), v)}
+
+
 def _plan_update(
     row: RowPlan,
     current: Cluster,
     values: dict[str, Any],
+    cells: dict[str, Any],
     geom: BaseGeometry | None,
     file_version: int | None,
     ctx: _Context,
 ) -> None:
-    proposed: dict[str, Any] = {f: v for f, v in values.items() if f in EDITABLE_FIELDS}
+    proposed: dict[str, Any] = {f: v for f, v in values.items() if f in ATTRIBUTE_FIELDS}
     point_for_boundary = (
         geom is not None
         and current.geometry is not None
@@ -302,7 +379,17 @@ def _plan_update(
     ):
         proposed["geometry"] = geom
     changes = {f: v for f, v in proposed.items() if not _same(f, getattr(current, f), v)}
+    # The stage cells that differ from the record: a move, or values only a move may change.
+    stated = {
+        f: values[f]
+        for f in STAGE_FIELDS
+        if f in values and not _same(f, getattr(current, f), values[f])
+    }
     row.cluster_id, row.based_on = current.id, current.version
+    if "stage" in stated:
+        changes.update(_plan_move(row, current, stated, cells, ctx))
+    else:
+        row.problems += [rules.stage_cell_without_move(f) for f in stated]
     if not changes:
         row.action, row.cluster = UNCHANGED, current
         return
@@ -315,27 +402,16 @@ def _plan_update(
             continue
         row.problems.append(p)
     if (
-        "stage" in changes
-        and stages.classify_move(current.stage, changes["stage"]) is stages.Move.CORRECTION
+        row.move is not None
+        and stages.classify_move(current.stage, row.move.stage) is stages.Move.CORRECTION
     ):
-        old, new = stages.stage(current.stage), stages.stage(changes["stage"])
+        old, new = stages.stage(current.stage), stages.stage(row.move.stage)
         row.problems.append(
             _warning(
                 "correction",
                 "stage",
                 f"Lùi giai đoạn từ «{old.label_vi}» về «{new.label_vi}»: đây là một đính chính.",
                 f"The stage moves back from '{old.label_en}' to '{new.label_en}': a correction.",
-            )
-        )
-    if "stage" in changes and "stage_effective_date" not in changes:
-        row.problems.append(
-            _warning(
-                "stage_no_date",
-                "stage_effective_date",
-                "Giai đoạn thay đổi nhưng tệp không ghi ngày hiệu lực: ngày cũ được giữ, hãy "
-                "cập nhật sau.",
-                "The stage changes but the file gives no effective date: the old date stays; "
-                "update it afterwards.",
             )
         )
     if "geometry" in changes and point_for_boundary:
@@ -379,9 +455,12 @@ def _plan_new(
     row: RowPlan,
     cluster_id: int | None,
     values: dict[str, Any],
+    cells: dict[str, Any],
     geom: BaseGeometry | None,
     ctx: _Context,
 ) -> None:
+    """A new record, as the file states it; the row's own document or inspection, if it gives
+    one, joins it (the options for the whole file back stage moves only)."""
     unreadable = {p.field for p in row.problems}
     missing = {f for f in ("name", "stage") if f not in values}
     row.problems += [_required(f) for f in ("name", "stage") if f in missing - unreadable]
@@ -405,8 +484,17 @@ def _plan_new(
         geometry=geom,
         location_precision=precision,
     )
+    own, evidence_problems = rules.row_evidence(
+        draft.stage,
+        number=cells.get("decision_number"),
+        document_date=cells.get("decision_date"),
+        inspection_date=cells.get("inspection_date"),
+    )
+    row.problems += evidence_problems
+    row.documents = [own] if own is not None else []
+    draft = registry.as_created(draft, row.documents)
     skip = set(missing) | ({"geometry"} if geom is None else set())
-    row.problems += _rule_problems(draft, ctx.today, skip)
+    row.problems += _rule_problems(draft, row.documents, ctx.today, skip)
     if cluster_id is not None and cluster_id <= 0:
         row.problems.append(
             _error(
@@ -444,18 +532,30 @@ def plan(
     crs: str | None = None,
     mapping: Mapping[str, str] | None = None,
     make_valid: bool = False,
+    evidence: str | None = None,
+    effective_date: date | None = None,
+    reason: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ImportPlan:
-    """The dry run: what each row would do, every problem, nothing written."""
-    require(actor, "admin")
+    """The dry run: what each row would do, every problem, nothing written.
+
+    ``evidence`` (written out, e.g. "Báo cáo 123/BC-SCT ngày 14/06/2025"), ``effective_date``
+    and ``reason`` back every stage move whose row gives none of its own."""
+    registry.require_role(actor, "admin")
+    whole_file = rules.StageBasis(
+        rules.evidence_from_text(evidence) if evidence is not None else None,
+        effective_date,
+        (reason or "").strip() or None,
+    )
     report = progress or (lambda _f, _m: None)
     mapping = dict(mapping) if mapping is not None else columns.suggest(table.headers)
     _check_mapping(mapping, table)
     located: Located = locate(table, mapping, crs)
     existing = {c.id: c for c in store.list_clusters() if c.id is not None}
     ids = {parse_row(r, mapping, ("id",))[0].get("id") for r in table.rows}
-    ctx = _Context(existing, {}, {}, {i for i in ids if i is not None}, today or date.today())
+    known_ids = {i for i in ids if i is not None}
+    ctx = _Context(existing, {}, {}, known_ids, today or clock.today(), whole_file)
     for c in existing.values():
         if c.geometry is not None:
             for n in (c.name, *c.aliases):
@@ -483,7 +583,9 @@ def _plan_row(
     row = RowPlan(i, table.refs[i], REJECTED)
     ident, id_problems = parse_row(raw, mapping, ("id", "version"))
     values, cell_problems = parse_row(raw, mapping, _VALUE_FIELDS)
-    row.problems += id_problems + cell_problems + located.problems.get(i, [])
+    cells, evidence_problems = _evidence_cells(raw, mapping)
+    row.reason = cells.get("reason")
+    row.problems += id_problems + cell_problems + evidence_problems + located.problems.get(i, [])
     geom, geom_problems, row.repairable = _geometry_step(located.geometries[i], make_valid)
     row.problems += geom_problems
     cluster_id = ident.get("id")
@@ -503,9 +605,9 @@ def _plan_row(
             ctx.ids_in_file[cluster_id] = i
     current = ctx.existing.get(cluster_id) if cluster_id is not None else None
     if current is not None:
-        _plan_update(row, current, values, geom, ident.get("version"), ctx)
+        _plan_update(row, current, values, cells, geom, ident.get("version"), ctx)
     else:
-        _plan_new(row, cluster_id, values, geom, ctx)
+        _plan_new(row, cluster_id, values, cells, geom, ctx)
         if row.cluster is not None and geom is not None:
             ctx.by_name.setdefault(name_key(row.cluster.name), []).append(
                 ((row_name(table, i, "vi").lower(), row_name(table, i, "en").lower()), None, geom)
@@ -538,11 +640,14 @@ def plan_file(
     book: columns.MappingBook | None = None,
     make_valid: bool = False,
     limits: Limits | None = None,
+    evidence: str | None = None,
+    effective_date: date | None = None,
+    reason: str | None = None,
     today: date | None = None,
     progress: Progress | None = None,
 ) -> ImportPlan:
     """Read a file and plan its import (the dry run)."""
-    require(actor, "admin")
+    registry.require_role(actor, "admin")
     table = load(data, filename, limits)
     if mapping is None:
         mapping = columns.mapping_for(table.headers, book)
@@ -554,6 +659,9 @@ def plan_file(
         crs=crs,
         mapping=mapping,
         make_valid=make_valid,
+        evidence=evidence,
+        effective_date=effective_date,
+        reason=reason,
         today=today,
         progress=progress,
     )
@@ -575,8 +683,9 @@ def commit(
     book: columns.MappingBook | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Write every new and changed row in one transaction: all of them, or none."""
-    who = require(actor, "admin")
+    """Write every new and changed row in one transaction, through the registry's
+    operations: all of them, or none."""
+    who = registry.require_role(actor, "admin")
     report = progress or (lambda _f, _m: None)
     counts = plan.counts()
     if plan.has_errors:
@@ -592,7 +701,9 @@ def commit(
             "There are warnings not yet accepted: review the report, accept them and import "
             "again. Nothing was written.",
         )
-    reason = f"Nhập từ tệp «{plan.source}» / imported from '{plan.source}'"
+    origin = registry.Origin(
+        IMPORT_KIND, plan.source, f"Nhập từ tệp «{plan.source}» / imported from '{plan.source}'"
+    )
     todo = plan.changed()
     new_rows = _parents_first([r for r in todo if r.action == NEW])
     updates = [r for r in todo if r.action == UPDATE]
@@ -603,27 +714,58 @@ def commit(
             report(n / max(len(todo), 1), f"{n}/{len(todo)}")
             if r.action == NEW:
                 assert r.cluster is not None
-                saved = tx.create(
-                    r.cluster, actor=who.name, kind=IMPORT_KIND, reason=reason, source=plan.source
-                )
+                saved = registry.create_cluster(
+                    tx,
+                    r.cluster,
+                    who,
+                    evidence=r.documents,
+                    reason=r.reason,
+                    origin=origin,
+                    accept_warnings=True,  # the dry run's warnings, accepted above
+                ).cluster
                 assert saved.id is not None
                 created.append(saved.id)
             else:
-                assert r.cluster_id is not None and r.based_on is not None
-                tx.update(
-                    r.cluster_id,
-                    r.changes,
-                    based_on=r.based_on,
-                    actor=who.name,
-                    kind=IMPORT_KIND,
-                    reason=reason,
-                    source=plan.source,
-                )
+                _write_update(tx, r, who, origin)
+                assert r.cluster_id is not None
                 updated.append(r.cluster_id)
     report(1.0, f"{len(todo)}/{len(todo)}")
     if book is not None:
         book.save(plan.table.headers, plan.mapping)
     return ImportResult(plan.source, created, updated, counts[UNCHANGED])
+
+
+def _write_update(tx: Transaction, r: RowPlan, who: Actor, origin: registry.Origin) -> None:
+    """A changed row: its stage move first, then its attributes, checked on the record as the
+    move left it. Warnings were the dry run's, accepted before the commit began."""
+    assert r.cluster_id is not None and r.based_on is not None
+    version = r.based_on
+    if r.move is not None:
+        basis = r.move.basis
+        version = registry.change_stage(
+            tx,
+            r.cluster_id,
+            r.move.stage,
+            who,
+            based_on=version,
+            effective_date=basis.effective_date,
+            evidence=basis.evidence,
+            reason=basis.reason,
+            origin=origin,
+            accept_warnings=True,
+        ).cluster.version
+    attributes = {f: v for f, v in r.changes.items() if f not in STAGE_FIELDS}
+    if attributes:
+        registry.update_cluster(
+            tx,
+            r.cluster_id,
+            attributes,
+            who,
+            based_on=version,
+            reason=r.reason,
+            origin=origin,
+            accept_warnings=True,
+        )
 
 
 def _parents_first(rows: list[RowPlan]) -> list[RowPlan]:

@@ -42,7 +42,28 @@ class Transaction(ABC):
         source: str | None = None,
         decisions: Sequence[Decision] = (),
     ) -> Cluster:
-        """Apply field changes made on version ``based_on``; refuse a stale version."""
+        """Apply attribute changes made on version ``based_on``; refuse a stale version, and
+        the stage fields (``model.STAGE_FIELDS``): those change only through ``change_stage``."""
+
+    @abstractmethod
+    def change_stage(
+        self,
+        cluster_id: int,
+        changes: Mapping[str, Any],
+        *,
+        based_on: int,
+        actor: str,
+        kind: str = "stage",
+        reason: str | None = None,
+        source: str | None = None,
+        decisions: Sequence[Decision] = (),
+    ) -> Cluster:
+        """Write a stage change (the stage and what backs it, nothing else) made on version
+        ``based_on``, with its evidence among ``decisions``; refuse a stale version."""
+
+    @abstractmethod
+    def get(self, cluster_id: int) -> Cluster:
+        """One cluster as this transaction sees it; ``NotFoundError`` if there is none."""
 
     @abstractmethod
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
@@ -63,6 +84,10 @@ class ClusterStore(ABC):
     def update(self, cluster_id: int, changes: Mapping[str, Any], **kw: Any) -> Cluster:
         with self.transaction() as tx:
             return tx.update(cluster_id, changes, **kw)
+
+    def change_stage(self, cluster_id: int, changes: Mapping[str, Any], **kw: Any) -> Cluster:
+        with self.transaction() as tx:
+            return tx.change_stage(cluster_id, changes, **kw)
 
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
         with self.transaction() as tx:

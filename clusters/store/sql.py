@@ -14,9 +14,17 @@ import shapely
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
-from clusters.errors import ConcurrentChange, ConflictError, NotFoundError, StorageError
+from clusters.clock import now_utc
+from clusters.errors import (
+    ConcurrentChange,
+    ConflictError,
+    NotFoundError,
+    RegistryBusy,
+    StorageError,
+)
 from clusters.model import (
     EDITABLE_FIELDS,
+    STAGE_FIELDS,
     ChangeEvent,
     Cluster,
     Decision,
@@ -56,10 +64,6 @@ _PLAIN = (
     "sources",
     "notes",
 )
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 def _aware(value: datetime) -> datetime:
@@ -203,7 +207,7 @@ class SqlTransaction(Transaction):
         source: str | None = None,
         decisions: Sequence[Decision] = (),
     ) -> Cluster:
-        now = utcnow()
+        now = now_utc()
         row = cluster_row(cluster)
         row.update(version=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor)
         if cluster.id is not None:
@@ -225,7 +229,7 @@ class SqlTransaction(Transaction):
             if getattr(cluster, f) not in (None, [], "")
         ]
         self._event(new_id, 1, actor, kind, now, changes, reason, source, decisions)
-        return self._get(new_id)
+        return self.get(new_id)
 
     def update(
         self,
@@ -239,10 +243,45 @@ class SqlTransaction(Transaction):
         source: str | None = None,
         decisions: Sequence[Decision] = (),
     ) -> Cluster:
+        staged = set(changes) & set(STAGE_FIELDS)
+        if staged:
+            raise ValueError(f"the stage changes only through change_stage: {sorted(staged)}")
+        return self._write(cluster_id, changes, based_on, actor, kind, reason, source, decisions)
+
+    def change_stage(
+        self,
+        cluster_id: int,
+        changes: Mapping[str, Any],
+        *,
+        based_on: int,
+        actor: str,
+        kind: str = "stage",
+        reason: str | None = None,
+        source: str | None = None,
+        decisions: Sequence[Decision] = (),
+    ) -> Cluster:
+        other = set(changes) - set(STAGE_FIELDS)
+        if other or "stage" not in changes:
+            raise ValueError(
+                f"a stage change writes the stage and what backs it, not {sorted(other)}"
+            )
+        return self._write(cluster_id, changes, based_on, actor, kind, reason, source, decisions)
+
+    def _write(
+        self,
+        cluster_id: int,
+        changes: Mapping[str, Any],
+        based_on: int,
+        actor: str,
+        kind: str,
+        reason: str | None,
+        source: str | None,
+        decisions: Sequence[Decision],
+    ) -> Cluster:
         unknown = set(changes) - set(EDITABLE_FIELDS)
         if unknown:
             raise ValueError(f"not editable: {sorted(unknown)}")
-        current = self._get(cluster_id)
+        current = self.get(cluster_id)
         if current.version != based_on:
             raise self._conflict(cluster_id, based_on)
         diffs = []
@@ -253,7 +292,7 @@ class SqlTransaction(Transaction):
         if not diffs and not decisions:
             return current
         updated = current.replace(**changes)
-        now = utcnow()
+        now = now_utc()
         row = cluster_row(updated)
         row.update(version=based_on + 1, updated_at=now, updated_by=actor)
         result = self.conn.execute(
@@ -264,7 +303,7 @@ class SqlTransaction(Transaction):
         if result.rowcount != 1:
             raise self._conflict(cluster_id, based_on)
         self._event(cluster_id, based_on + 1, actor, kind, now, diffs, reason, source, decisions)
-        return self._get(cluster_id)
+        return self.get(cluster_id)
 
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
         try:
@@ -276,7 +315,7 @@ class SqlTransaction(Transaction):
                     area_ha=figure.area_ha,
                     source=figure.source,
                     note=figure.note,
-                    created_at=utcnow(),
+                    created_at=now_utc(),
                     created_by=actor,
                 )
             ).inserted_primary_key
@@ -289,7 +328,7 @@ class SqlTransaction(Transaction):
         figure.id = int(new_id[0])
         return figure
 
-    def _get(self, cluster_id: int) -> Cluster:
+    def get(self, cluster_id: int) -> Cluster:
         row = (
             self.conn.execute(sa.select(s.clusters).where(s.clusters.c.id == cluster_id))
             .mappings()
@@ -351,6 +390,21 @@ def _events(conn: Connection, where: Any, limit: int | None = None) -> list[Chan
     ]
 
 
+# SQLite's result codes for a database locked by another connection (SQLITE_BUSY) or
+# table (SQLITE_LOCKED), and PostgreSQL's SQLSTATEs for serialization_failure,
+# deadlock_detected and lock_not_available (lock_timeout).
+_SQLITE_BUSY = {5, 6}
+_PG_BUSY = {"40001", "40P01", "55P03"}
+
+
+def _busy(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a write failed only because another writer held the database."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)  # sqlite3's, extended codes included
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY
+    return getattr(exc.orig, "sqlstate", None) in _PG_BUSY  # psycopg's
+
+
 class SqlStore(ClusterStore):
     def __init__(self, engine: Engine, dialect: Dialect) -> None:
         self.engine = engine
@@ -396,8 +450,13 @@ class SqlStore(ClusterStore):
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        with self.dialect.write_connection(self.engine) as conn, conn.begin():
-            yield SqlTransaction(conn, self.dialect)
+        try:
+            with self.dialect.write_connection(self.engine) as conn, conn.begin():
+                yield SqlTransaction(conn, self.dialect)
+        except sa.exc.DBAPIError as exc:
+            if _busy(exc):  # another writer held on past the wait: a retry will do
+                raise RegistryBusy() from exc
+            raise
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -406,7 +465,7 @@ class SqlStore(ClusterStore):
 
     def get(self, cluster_id: int) -> Cluster:
         with self._read() as conn:
-            return SqlTransaction(conn, self.dialect)._get(cluster_id)
+            return SqlTransaction(conn, self.dialect).get(cluster_id)
 
     def list_clusters(self, bbox: BBox | None = None) -> list[Cluster]:
         q = sa.select(s.clusters).order_by(s.clusters.c.id)

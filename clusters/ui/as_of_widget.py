@@ -9,14 +9,15 @@ from datetime import date, datetime
 
 import streamlit as st
 
-from clusters import i18n, snapshot
+from clusters import clock, i18n, snapshot
 from clusters.errors import ClusterError
 from clusters.model import Cluster, ReportedFigure
 from clusters.store import database_url
-from clusters.ui import state, widgets
+from clusters.ui import routes, state, widgets
 
 KEY = "overview_as_of"
 DAY_KEY = "overview_as_of_day"
+LINK_KEY = "overview_as_of_link"  # the address's day, once followed
 NOW = "now"
 OTHER = "other"
 
@@ -29,7 +30,7 @@ def _registry_at(url: str, rev: state.Revision, moment: datetime) -> list[Cluste
 @st.cache_data(show_spinner=False, max_entries=4)
 def _first_day(url: str, rev: state.Revision) -> date | None:
     start = snapshot.registry_start(state.store())
-    return start.astimezone(snapshot.HANOI).date() if start else None
+    return clock.hanoi_date(start) if start else None
 
 
 def _label(option: str, lang: str) -> str:
@@ -42,12 +43,42 @@ def _label(option: str, lang: str) -> str:
     return i18n.t(key, lang, date=i18n.format_date(day, lang))
 
 
+def _follow_link(options: list[str]) -> None:
+    """A day in the address (``?as_of=2025-06-14``, checked by ``routes.query``) sets the
+    selector, once for each day the address names, so the planner can still change it."""
+    day = routes.query().as_of
+    if day is None:
+        st.session_state.pop(LINK_KEY, None)
+        return
+    if st.session_state.get(LINK_KEY) == day:
+        return
+    st.session_state[LINK_KEY] = day
+    if day.isoformat() in options:
+        st.session_state[KEY] = day.isoformat()
+    else:
+        st.session_state[KEY] = OTHER
+        st.session_state[DAY_KEY] = day
+
+
+def _mirror(day: date | None) -> None:
+    """The chosen day into the address, so that a link opens the Overview as of that day
+    (remembered as followed: the next run must not take it for a new link)."""
+    if day is None:
+        st.query_params.pop("as_of", None)
+        st.session_state.pop(LINK_KEY, None)
+    else:
+        st.query_params["as_of"] = day.isoformat()
+        st.session_state[LINK_KEY] = day
+
+
 def choose() -> date | None:
     """The selector: None for the registry now, else the chosen day."""
-    today = snapshot.hanoi_today()
+    today = clock.today()
     first = _first_day(database_url(), state.revision())
     cutoffs = [d for d in snapshot.report_cutoffs(today) if first is not None and d >= first]
     options = [NOW, *(d.isoformat() for d in cutoffs), OTHER]
+    _follow_link(options)
+    st.session_state.setdefault(DAY_KEY, cutoffs[0] if cutoffs else today)
     left, right, _ = st.columns([2, 1, 2])
     choice = left.selectbox(
         state.t("as_of.label"),
@@ -61,7 +92,6 @@ def choose() -> date | None:
     if choice == OTHER:
         picked = right.date_input(
             state.t("as_of.day"),
-            value=cutoffs[0] if cutoffs else today,
             min_value=first,
             max_value=today,
             format="DD/MM/YYYY",
@@ -75,8 +105,9 @@ def overview_data() -> tuple[list[Cluster], list[ReportedFigure], date]:
     """The selector, then the clusters and reported figures the Overview counts and the day
     they stand for: now, or as of the chosen day with a notice saying so."""
     day = choose()
+    _mirror(day)
     if day is None:
-        return state.clusters(), state.reported_figures(), date.today()
+        return state.clusters(), state.reported_figures(), clock.today()
     try:
         moment = snapshot.as_of_moment(state.store(), day)
     except ClusterError as exc:

@@ -16,7 +16,7 @@ import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clusters import i18n, locate, mapping, stages
+from clusters import i18n, locate, mapping, rules, stages
 from clusters.errors import ClusterError, ConflictError, Problem, ValidationError
 from clusters.locate import Location
 from clusters.model import DECISION_TYPES, FIELD_BY_NAME, Decision
@@ -24,16 +24,6 @@ from clusters.registry import WarningsNotAccepted
 from clusters.store import ClusterStore
 from clusters.ui import state, widgets
 
-# The document that usually marks entry into each stage (DOMAIN.md): the form's suggestion.
-STAGE_DOC_TYPE = {
-    "planned": "planning",
-    "established": "establishment",
-    "site_clearance": "compensation",
-    "under_construction": "groundbreaking",
-    "completing": "acceptance",
-    "operating": "operation",
-    "removed": "removal",
-}
 EVIDENCE_KINDS = ("decision", "inspection", "none")
 # Date widgets reach back this far (Streamlit's default is ten years).
 EARLIEST = date(1990, 1, 1)
@@ -213,7 +203,7 @@ def evidence_defaults(suggested_doc_type: str | None) -> dict[str, Any]:
 def suggested_doc_type(current_stage: str) -> str | None:
     """The document that usually marks the next stage on the normal path."""
     forward = stages.forward_moves(current_stage)
-    return STAGE_DOC_TYPE.get(forward[0]) if forward else None
+    return rules.ENTRY_DOCUMENT.get(forward[0]) if forward else None
 
 
 # -- location tools ----------------------------------------------------------------------

@@ -9,10 +9,10 @@ records its export time and the filter.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 
 import streamlit as st
 
+from clusters import clock
 from clusters.filters import ClusterFilter
 from clusters.io.export import (
     FORMAT_LABELS,
@@ -35,7 +35,7 @@ def _maker(
 ) -> Callable[[], bytes]:
     # Runs on another thread when clicked: no Streamlit calls, only the store and the data.
     def make() -> bytes:
-        return export_bytes(fmt, collect(store, flt, chosen), vn2000=vn2000)
+        return export_bytes(fmt, collect(store, flt, chosen, clock.now_utc()), vn2000=vn2000)
 
     return make
 
@@ -50,7 +50,7 @@ def export_buttons(clusters: Sequence[Cluster], flt: ClusterFilter, key: str = "
     t = state.t
     chosen = list(clusters)
     store = state.store()
-    today = datetime.now(UTC)
+    now = clock.now_utc()
     with st.expander(t("export.title", count=len(chosen)), icon=":material/download:"):
         st.caption(t("export.hint", filter=widgets.md(describe_filter(flt))))
         vn2000 = st.checkbox(t("export.vn2000"), key=f"{key}_vn2000")
@@ -61,7 +61,7 @@ def export_buttons(clusters: Sequence[Cluster], flt: ClusterFilter, key: str = "
             col.download_button(
                 _label(fmt),
                 data=_maker(store, chosen, flt, fmt, vn2000),
-                file_name=file_name(fmt, today, vn2000),
+                file_name=file_name(fmt, now, vn2000),
                 mime=MEDIA_TYPES[fmt],
                 key=f"{key}_{fmt}",
                 on_click="ignore",
@@ -80,7 +80,7 @@ def _large(
     ready_key = f"{key}_ready"
     if st.button(t("export.prepare"), key=f"{key}_prepare", icon=":material/build:"):
         bar = st.progress(0.0, text=t("export.making"))
-        data = collect(store, flt, chosen)
+        data = collect(store, flt, chosen, clock.now_utc())
         content = export_bytes(
             fmt,
             data,

@@ -18,6 +18,8 @@ from clusters.ui import auth, editing, routes, state, widgets
 from clusters.ui.pages.cluster_page import choose_cluster, display_value
 
 # The attributes the form edits, in the order shown; stage and location have their own forms.
+# The stage's effective date, evidence and verification are not among them: only a stage
+# change, with its evidence, sets them.
 ATTRIBUTES = (
     "name",
     "aliases",
@@ -34,7 +36,6 @@ ATTRIBUTES = (
     "commune_2025_code",
     "commune_2025_name",
     "sources",
-    "stage_verified",
     "as_of",
     "notes",
 )
@@ -69,8 +70,6 @@ def to_widget(name: str, value: Any) -> Any:
         return "\n".join(value or [])
     if name in _NUMBERS or name in _CHOICES:
         return value
-    if name == "stage_verified":
-        return bool(value)
     return value or ""
 
 
@@ -81,8 +80,6 @@ def from_widget(name: str, value: Any) -> Any:
         return None if value is None else float(value)
     if name in _CHOICES:
         return value or None
-    if name == "stage_verified":
-        return bool(value)
     text = str(value or "").strip()
     if name == "name":
         return text
@@ -314,8 +311,6 @@ def _attribute_widget(cid: int, name: str) -> None:
         )
     elif name in _NUMBERS:
         st.number_input(f"{label} (ha)", value=None, step=0.01, format="%.2f", key=key)
-    elif name == "stage_verified":
-        st.checkbox(label, key=key)
     elif name in _LISTS:
         st.text_area(label, key=key, help=t("edit.one_per_line"), height=90)
     elif name in _LONG_TEXT:

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 import pandas as pd
 import streamlit as st
 
-from clusters import i18n
+from clusters import clock, i18n
 from clusters.model import ChangeEvent
 from clusters.store import database_url
 from clusters.ui import editing, routes, state
@@ -30,9 +30,9 @@ def _bounds(since: date | None, until: date | None) -> tuple[datetime | None, da
     """Whole days in Hanoi time, as UTC moments for the query (the store keeps UTC)."""
     start = end = None
     if since:
-        start = datetime.combine(since, time.min, i18n.LOCAL_TIME).astimezone(UTC)
+        start = datetime.combine(since, time.min, clock.HANOI).astimezone(UTC)
     if until:
-        next_day = datetime.combine(until + timedelta(days=1), time.min, i18n.LOCAL_TIME)
+        next_day = datetime.combine(until + timedelta(days=1), time.min, clock.HANOI)
         end = (next_day - timedelta(microseconds=1)).astimezone(UTC)
     return start, end
 
