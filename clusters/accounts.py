@@ -2,12 +2,19 @@
 
 - Passwords are hashed with argon2id (argon2-cffi's default type) and never logged or stored
   in clear; nothing here puts a password in a message, a history record or an argument list.
-- Repeated failed sign-ins for a name are slowed down (a growing wait between tries), then
-  locked for a while; the lockout is logged. Unknown names are throttled the same way, so the
-  answer never tells whether an account exists.
+- Failed sign-ins are counted in the database, per name typed and per client address, before
+  the password is checked, so parallel guesses and several instances share one count. A name
+  is slowed down (a growing wait between tries), then locked for a while; an address failing
+  with many names is locked too; lockouts are logged. Unknown names are throttled the same
+  way, so neither the answer nor its time tells whether an account exists.
 - Every change to an account requires the ``admin`` role at the moment of writing.
 - With OpenID Connect (Streamlit's ``st.login``) the provider vouches for an email address;
   the account with that email gives the role.
+- A local sign-in opens a server-side session (``start_session``). The browser holds it by
+  a random token in an HttpOnly cookie, which it claims once with a short-lived one-time
+  code (``claim_session``); only digests of the token and the code are stored. Every use
+  (``resume_session``) ends it when it has been idle too long, its account is disabled or
+  its role has changed; sign-out (``end_session``) ends it for every tab at once.
 
 Settings come from the environment (``Settings.from_env``); the defaults suit one office.
 """
@@ -20,15 +27,17 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from functools import lru_cache
-from hashlib import blake2b
+from hashlib import blake2b, sha256
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from clusters import clock
 from clusters.errors import AccessDenied, ClusterError
 from clusters.roles import ROLES, Actor, require
-from clusters.store.accounts import Account, AccountEvent, AccountStore
+from clusters.store.accounts import Account, AccountEvent, AccountStore, FailureCount
 
 log = logging.getLogger(__name__)
 
@@ -36,28 +45,32 @@ __all__ = [
     "Account",
     "AccountEvent",
     "AccountStore",
+    "Session",
+    "SessionEnd",
     "Settings",
     "SignInRefused",
+    "StartedSession",
     "actor_for_email",
     "add_account",
     "can_read",
+    "claim_session",
     "current_actor",
+    "end_session",
     "hash_password",
+    "resume_session",
     "session_expired",
     "set_disabled",
     "set_email",
     "set_password",
     "set_role",
     "sign_in",
+    "start_session",
 ]
 
 _HASHER = PasswordHasher()  # argon2id with the library's current recommended cost
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PASSWORD_MIN = 10
-# Attempts on names that are not accounts are kept under a keyed digest, never as typed: the
-# "name" may be a password typed into the wrong box. The key lives only in this process.
-_UNKNOWN_KEY = secrets.token_bytes(32)
 
 _TRUE = {"1", "true", "yes", "on", "có", "co"}
 _FALSE = {"0", "false", "no", "off", "không", "khong"}
@@ -105,8 +118,11 @@ class Settings:
       (CLUSTERS_SIGNIN_FREE_FAILURES); each further failure doubles the wait, starting at
       ``delay_seconds`` (CLUSTERS_SIGNIN_DELAY_SECONDS).
     - ``lock_failures``: failures that lock the name (CLUSTERS_SIGNIN_LOCK_FAILURES) for
-      ``lock_minutes`` (CLUSTERS_SIGNIN_LOCK_MINUTES). Failures older than ``lock_minutes``
-      are forgotten, and a successful sign-in clears them.
+      ``lock_minutes`` (CLUSTERS_SIGNIN_LOCK_MINUTES).
+    - ``client_lock_failures``: failures from one client address, whatever the names, that
+      lock that address for ``lock_minutes`` (CLUSTERS_SIGNIN_CLIENT_LOCK_FAILURES).
+    Counts are forgotten ``lock_minutes`` after their latest failure; a successful sign-in
+    clears those of its name and its address.
     """
 
     anonymous_read: bool = True
@@ -115,6 +131,7 @@ class Settings:
     delay_seconds: float = 2.0
     lock_failures: int = 6
     lock_minutes: float = 15.0
+    client_lock_failures: int = 20
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -130,6 +147,10 @@ class Settings:
                 1, int(_env_number("CLUSTERS_SIGNIN_LOCK_FAILURES", d.lock_failures))
             ),
             lock_minutes=_env_number("CLUSTERS_SIGNIN_LOCK_MINUTES", d.lock_minutes),
+            client_lock_failures=max(
+                1,
+                int(_env_number("CLUSTERS_SIGNIN_CLIENT_LOCK_FAILURES", d.client_lock_failures)),
+            ),
         )
 
 
@@ -264,13 +285,15 @@ def set_password(
 ) -> Account:
     who = _admin(actor)
     account = _existing(accounts, name)
-    return accounts.change(
+    changed = accounts.change(
         account.name,
         {"password_hash": hash_password(password)},
         actor=who.name,
         at=_now(now),
         action="password",
     )
+    _end_sessions(accounts, account.name, "password set")
+    return changed
 
 
 def set_disabled(
@@ -295,6 +318,8 @@ def set_disabled(
         action="disable" if disabled else "enable",
     )
     log.info("account %s %s by %s", account.name, "disabled" if disabled else "enabled", who.name)
+    if disabled:
+        _end_sessions(accounts, account.name, "account disabled")
     return changed
 
 
@@ -309,7 +334,7 @@ def set_role(
     who = _admin(actor)
     account = _existing(accounts, name)
     role = check_role(role)
-    return accounts.change(
+    changed = accounts.change(
         account.name,
         {"role": role},
         actor=who.name,
@@ -317,6 +342,9 @@ def set_role(
         action="role",
         detail=f"{account.role} → {role}",
     )
+    if role != account.role:
+        _end_sessions(accounts, account.name, "role changed")
+    return changed
 
 
 def set_email(
@@ -348,31 +376,57 @@ def _refused() -> SignInRefused:
     )
 
 
-def _unknown_key(typed: str) -> str:
-    return "?" + blake2b(typed.encode(), key=_UNKNOWN_KEY, digest_size=16).hexdigest()
+def _subject(kind: str, text: str, key: bytes) -> str:
+    """How a name or a client address is counted: a keyed digest, never the text itself
+    (a "name" may be a password typed into the wrong box)."""
+    return kind + blake2b(text.encode(), key=key, digest_size=16).hexdigest()
 
 
-def _wait(settings: Settings, failures: int) -> timedelta:
-    """The wait before the next try after ``failures`` consecutive failures."""
-    if failures >= settings.lock_failures:
-        return timedelta(minutes=settings.lock_minutes)
-    if failures < settings.free_failures or failures == 0:
+def _wait(failures: int, free: int, lock: int, settings: Settings) -> timedelta:
+    """The wait before the next try after ``failures`` counted tries, at most the lock."""
+    most = timedelta(minutes=settings.lock_minutes)
+    if failures >= lock:
+        return most
+    if failures < free or failures == 0:
         return timedelta(0)
-    return timedelta(seconds=settings.delay_seconds * 2 ** (failures - settings.free_failures))
+    return min(most, timedelta(seconds=settings.delay_seconds * 2 ** (failures - free)))
 
 
-def _recent_failures(
-    accounts: AccountStore, name: str, settings: Settings, now: datetime
-) -> tuple[int, datetime | None]:
-    """Consecutive failures within the lock window, and the time of the latest one."""
-    since = now - timedelta(minutes=settings.lock_minutes)
-    attempts = accounts.attempts(name, since=since, limit=settings.lock_failures + 1)
-    count = 0
-    for a in attempts:
-        if a.success:
-            break
-        count += 1
-    return count, (attempts[0].at if count else None)
+def _minutes(seconds: float) -> int:
+    return max(1, round(seconds / 60))
+
+
+def _check_name(settings: Settings, count: FailureCount, now: datetime) -> None:
+    """Refuse a try for a name still waiting or locked: the same for every name typed."""
+    free, lock = settings.free_failures, settings.lock_failures
+    seconds = (count.last_at + _wait(count.failures, free, lock, settings) - now).total_seconds()
+    if count.failures == 0 or seconds <= 0:
+        return
+    if count.failures >= lock:
+        raise SignInRefused(
+            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {_minutes(seconds)} phút.",
+            "The account is locked after repeated failed sign-ins; try again in "
+            f"{_minutes(seconds)} minutes.",
+            retry_after=seconds,
+        )
+    raise SignInRefused(
+        f"Đăng nhập sai nhiều lần: chờ {seconds:.0f} giây rồi thử lại.",
+        f"Too many failed sign-ins: wait {seconds:.0f} seconds and try again.",
+        retry_after=seconds,
+    )
+
+
+def _check_client(settings: Settings, count: FailureCount, now: datetime) -> None:
+    """Refuse a try from a client address locked for failing with many names."""
+    until = count.last_at + timedelta(minutes=settings.lock_minutes)
+    seconds = (until - now).total_seconds()
+    if count.failures >= settings.client_lock_failures and seconds > 0:
+        raise SignInRefused(
+            f"Máy này đã đăng nhập sai quá nhiều lần; thử lại sau {_minutes(seconds)} phút.",
+            "Too many failed sign-ins from this computer; try again in "
+            f"{_minutes(seconds)} minutes.",
+            retry_after=seconds,
+        )
 
 
 def sign_in(
@@ -380,46 +434,59 @@ def sign_in(
     name: str,
     password: str,
     *,
+    client: str | None = None,
     settings: Settings | None = None,
     now: datetime | None = None,
 ) -> Actor:
-    """The signed-in actor, or ``SignInRefused`` (with ``retry_after`` seconds when throttled)."""
+    """The signed-in actor, or ``SignInRefused`` (with ``retry_after`` seconds when throttled).
+
+    ``client`` is the address the try comes from, when known. The try is counted in the
+    database, for the name and for the client, before the password is checked, so parallel
+    tries from any instance are throttled; a success clears both counts. Real and unknown
+    names take the same path (an unknown name is checked against a dummy hash), so neither
+    the answer nor its time tells which accounts exist.
+    """
     settings = settings or Settings.from_env()
     now = _now(now)
-    account = accounts.get(normalise_name(name))
+    typed = normalise_name(name)
+    key = accounts.digest_key()
+    subjects = [_subject("n:", typed, key)]
+    if client:
+        subjects.append(_subject("c:", client, key))
+
+    def check(counts: list[FailureCount]) -> None:
+        _check_name(settings, counts[0], now)
+        if client:
+            _check_client(settings, counts[1], now)
+
+    counts = accounts.count_failure(
+        subjects,
+        at=now,
+        forget_before=now - timedelta(minutes=settings.lock_minutes),
+        check=check,
+    )
+    account = accounts.get(typed)
     # The name shown in messages and logs: the account's, or a placeholder for unknown text.
     shown = account.name if account else "?"
-    key = account.name if account else _unknown_key(name)
-    failures, latest = _recent_failures(accounts, key, settings, now)
-    if latest is not None:
-        ready_at = latest + _wait(settings, failures)
-        if now < ready_at:
-            seconds = (ready_at - now).total_seconds()
-            if failures >= settings.lock_failures:
-                raise SignInRefused(
-                    "Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau "
-                    f"{max(1, round(seconds / 60))} phút.",
-                    "The account is locked after repeated failed sign-ins; try again in "
-                    f"{max(1, round(seconds / 60))} minutes.",
-                    retry_after=seconds,
-                )
-            raise SignInRefused(
-                f"Đăng nhập sai nhiều lần: chờ {seconds:.0f} giây rồi thử lại.",
-                f"Too many failed sign-ins: wait {seconds:.0f} seconds and try again.",
-                retry_after=seconds,
-            )
     ok = _verify(account.password_hash if account else None, password)
     if not ok or account is None:
-        accounts.record_attempt(key, at=now, success=False)
-        if failures + 1 >= settings.lock_failures:
+        failures = counts[0].failures
+        if failures >= settings.lock_failures:
             log.warning(
                 "sign-in locked for %r after %d failed attempts, for %g minutes",
                 shown,
-                failures + 1,
+                failures,
                 settings.lock_minutes,
             )
         else:
-            log.info("failed sign-in for %r (%d in a row)", shown, failures + 1)
+            log.info("failed sign-in for %r (%d in a row)", shown, failures)
+        if client and counts[1].failures == settings.client_lock_failures:
+            log.warning(
+                "sign-ins from %s locked after %d failed attempts, for %g minutes",
+                client,
+                counts[1].failures,
+                settings.lock_minutes,
+            )
         raise _refused()
     if account.disabled:
         log.warning("sign-in refused for disabled account %r", shown)
@@ -427,12 +494,12 @@ def sign_in(
             f"Tài khoản «{shown}» đã bị vô hiệu hóa; liên hệ quản trị.",
             f"The account '{shown}' is disabled; contact an administrator.",
         )
-    accounts.record_attempt(key, at=now, success=True)
+    accounts.clear_failures(subjects)
     if account.password_hash and _HASHER.check_needs_rehash(account.password_hash):
         accounts.change(
-            key,
+            account.name,
             {"password_hash": _HASHER.hash(password)},
-            actor=key,
+            actor=account.name,
             at=now,
             action="rehash",
         )
@@ -476,6 +543,151 @@ def session_expired(
     if settings.session_idle_minutes <= 0:
         return False
     return _now(now) - last_seen > timedelta(minutes=settings.session_idle_minutes)
+
+
+# -- sessions ------------------------------------------------------------------------------
+
+# How long the one-time code that hands a new session's token to the browser stays valid.
+SESSION_CODE_SECONDS = 60
+# A session's last use is written at most this often (and at least four times per idle
+# period), so that reruns are a read, not a write.
+_TOUCH_SECONDS = 60.0
+
+
+@dataclass(frozen=True)
+class StartedSession:
+    """A new session: its id (the app keeps it for the tab; the browser never sees it) and
+    the one-time code the browser claims its cookie with (None: no cookie wanted)."""
+
+    id: int
+    code: str | None
+
+
+@dataclass(frozen=True)
+class Session:
+    """A session in use and who it signs in, as the accounts table says now."""
+
+    id: int
+    actor: Actor
+
+
+class SessionEnd(StrEnum):
+    """Why a session is not (or no longer) in use."""
+
+    GONE = "gone"  # no such session: signed out (in any tab), or ended before
+    IDLE = "idle"  # unused for longer than the idle time
+    DISABLED = "disabled"  # the account is disabled
+    ROLE = "role"  # the account's role is not the one signed in with
+
+
+def _digest(secret: str) -> str:
+    """How tokens and codes are stored: SHA-256 suffices, they are 256 random bits."""
+    return sha256(secret.encode()).hexdigest()
+
+
+def _clock(now: datetime | None) -> datetime:
+    return now or clock.now_utc()
+
+
+def _end_sessions(accounts: AccountStore, name: str, why: str) -> None:
+    ended = accounts.end_sessions(name)
+    if ended:
+        log.info("%d session(s) of %r ended: %s", ended, name, why)
+
+
+def start_session(
+    accounts: AccountStore,
+    actor: Actor,
+    *,
+    cookie: bool = True,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> StartedSession:
+    """Open a session for an actor ``sign_in`` has just returned.
+
+    With ``cookie``, the result carries a one-time code, valid ``SESSION_CODE_SECONDS``, for
+    the browser to claim the session's token with (``claim_session``). Sessions idle for
+    longer than the idle time, anyone's, are deleted on the way.
+    """
+    settings = settings or Settings.from_env()
+    now = _clock(now)
+    account = accounts.get(actor.name)
+    if account is None or account.id is None or account.disabled:
+        raise _refused()  # changed since the password was checked
+    code = secrets.token_urlsafe(32) if cookie else None
+    idle = settings.session_idle_minutes
+    session_id = accounts.create_session(
+        account.id,
+        actor.role,
+        at=now,
+        code_hash=_digest(code) if code else None,
+        code_expires_at=now + timedelta(seconds=SESSION_CODE_SECONDS) if code else None,
+        forget_before=now - timedelta(minutes=idle) if idle > 0 else None,
+    )
+    return StartedSession(session_id, code)
+
+
+def claim_session(
+    accounts: AccountStore, code: str, *, now: datetime | None = None
+) -> str | None:
+    """A new token for the session that issued ``code``, for the browser's cookie; None when
+    the code is unknown, expired or already claimed. The code is spent either way."""
+    if not code or len(code) > 128:
+        return None
+    token = secrets.token_urlsafe(32)
+    if accounts.claim_session(_digest(code), _digest(token), at=_clock(now)):
+        return token
+    log.info("a session code was refused (unknown, expired or already claimed)")
+    return None
+
+
+def _ended(
+    last_seen: datetime, account: Account, role: str, now: datetime, settings: Settings
+) -> SessionEnd | None:
+    if account.disabled:
+        return SessionEnd.DISABLED
+    if account.role != role:
+        return SessionEnd.ROLE
+    if session_expired(last_seen, now, settings):
+        return SessionEnd.IDLE
+    return None
+
+
+def resume_session(
+    accounts: AccountStore,
+    *,
+    session_id: int | None = None,
+    token: str | None = None,
+    settings: Settings | None = None,
+    now: datetime | None = None,
+) -> Session | SessionEnd:
+    """The session with this id (a tab's) or this token (a cookie's), marked as used now; or
+    why there is none. A session idle too long, of a disabled account or of a role that has
+    changed is ended here, for every tab."""
+    settings = settings or Settings.from_env()
+    now = _clock(now)
+    row = accounts.find_session(
+        session_id=session_id, token_hash=_digest(token) if token else None
+    )
+    if row is None:
+        return SessionEnd.GONE
+    ended = _ended(row.last_seen_at, row.account, row.role, now, settings)
+    if ended is not None:
+        accounts.end_session(session_id=row.id)
+        log.info("session of %r ended: %s", row.account.name, ended.value)
+        return ended
+    idle_seconds = settings.session_idle_minutes * 60
+    touch = min(_TOUCH_SECONDS, idle_seconds / 4) if idle_seconds > 0 else _TOUCH_SECONDS
+    if (now - row.last_seen_at).total_seconds() >= touch:
+        accounts.touch_session(row.id, now)
+    return Session(row.id, Actor(row.account.name, row.account.role))
+
+
+def end_session(
+    accounts: AccountStore, *, session_id: int | None = None, token: str | None = None
+) -> bool:
+    """Sign out: the session with this id or token ends, in every tab that uses it."""
+    return accounts.end_session(session_id=session_id, token_hash=_digest(token) if token else None)
 
 
 def can_read(actor: Actor | None, settings: Settings | None = None) -> bool:

@@ -94,3 +94,23 @@ class AccessDenied(ClusterError):
 
 class StorageError(ClusterError):
     pass
+
+
+class RegistryBusy(StorageError):
+    """Another writer (a long import) held the database past the wait for it: nothing was
+    written, and the same save succeeds once that writer is done."""
+
+    retryable = True
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Sổ đăng ký đang bận (một lần nhập khác đang ghi); hãy thử lại sau ít phút. "
+            "Nội dung bạn nhập vẫn được giữ.",
+            "The registry is busy (another import is writing); try again in a few minutes. "
+            "What you entered is kept.",
+        )
+
+
+class BadLink(ClusterError):
+    """A query parameter of the page's address that cannot be read: the page says so and
+    opens without it."""

@@ -5,17 +5,21 @@ It round-trips through URL query parameters so a filtered view can be sent as a 
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, fields
 
-from clusters import stages
-from clusters.model import Cluster
+from clusters import i18n, stages
+from clusters.errors import BadLink
+from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster
 from clusters.text import fold, matches
 
 DEFAULT_STAGES = tuple(c for c in stages.STAGE_CODES if c != stages.TERMINAL)
 _LISTS = ("stages", "batches", "districts", "communes", "types", "wwtp")
 _UNKNOWN = "unknown"  # stands for "not recorded" in batch and wastewater filters
+TEXT_MAX = 200
+AREA_MAX = 100_000.0  # ha; all of Hanoi is about 336,000 ha, its largest cluster under 100
+_SHOWN_MAX = 40  # characters of a bad value repeated in a message
+_REGISTRY_LISTS = ("districts", "communes")  # values come from the registry, not a code list
 
 
 @dataclass(frozen=True)
@@ -90,36 +94,107 @@ class ClusterFilter:
 
     @classmethod
     def from_query(cls, params: Mapping[str, str | Sequence[str]]) -> ClusterFilter:
-        """Read a filter from query parameters, ignoring what it does not understand."""
+        """Read a filter from query parameters, leaving out what it cannot read."""
+        return cls.parse_query(params)[0]
 
-        def one(name: str) -> str | None:
-            v = params.get(name)
-            if v is None:
-                return None
-            return v if isinstance(v, str) else (v[-1] if v else None)
-
+    @classmethod
+    def parse_query(
+        cls, params: Mapping[str, str | Sequence[str]], known: FilterOptions | None = None
+    ) -> tuple[ClusterFilter, list[BadLink]]:
+        """The filter in query parameters, and a message for each value it cannot read
+        (left out of the filter). ``known`` holds the registry's districts and communes, so
+        that a name it does not hold is reported too; other parameters are not looked at."""
         kw: dict[str, object] = {}
-        for name in _LISTS:
-            raw = one(name)
-            if raw is not None:
-                kw[name] = () if raw == "-" else tuple(x for x in raw.split(",") if x)
-        if "stages" in kw:
-            kw["stages"] = tuple(s for s in kw["stages"] if stages.is_stage(s))  # type: ignore[attr-defined]
-        if (v := one("verified_only")) is not None:
-            kw["verified_only"] = v == "1"
+        problems: list[BadLink] = []
+        for name, allowed in _vocabulary(known).items():
+            raw = _one(params, name)
+            if raw is None:
+                continue
+            values = () if raw == "-" else tuple(x for x in raw.split(",") if x)
+            bad = [v for v in values if allowed is not None and v not in allowed]
+            hint = ", ".join(allowed) if allowed and name not in _REGISTRY_LISTS else None
+            problems += [_bad_value(name, v, hint) for v in bad]
+            good = tuple(v for v in values if v not in bad)
+            if good or not bad:  # only bad values: the default, not "any value"
+                kw[name] = good
+        if (raw := _one(params, "verified_only")) is not None:
+            if raw in ("0", "1"):
+                kw["verified_only"] = raw == "1"
+            else:
+                problems.append(_bad_value("verified_only", raw, "0, 1"))
         for name in ("area_min", "area_max"):
-            raw = one(name)
+            raw = _one(params, name)
             if raw:
-                with contextlib.suppress(ValueError):
-                    kw[name] = float(raw)
-        if (v := one("text")) is not None:
-            kw["text"] = v[:200]
-        return cls(**kw)  # type: ignore[arg-type]
+                area = _area(raw)
+                if area is None:
+                    problems.append(_bad_value(name, raw, f"0–{AREA_MAX:g} ha"))
+                else:
+                    kw[name] = area
+        if (raw := _one(params, "text")) is not None:
+            if len(raw) > TEXT_MAX:
+                problems.append(
+                    BadLink(
+                        f"Từ tìm kiếm trong đường dẫn dài quá {TEXT_MAX} ký tự; chỉ dùng "
+                        f"{TEXT_MAX} ký tự đầu.",
+                        f"The search text in the link is longer than {TEXT_MAX} characters; "
+                        f"only the first {TEXT_MAX} are used.",
+                        field="text",
+                    )
+                )
+            kw["text"] = raw[:TEXT_MAX]
+        return cls(**kw), problems  # type: ignore[arg-type]
 
     def describe(self) -> str:
         """A compact, language-neutral statement of the filter, for exported files."""
         q = self.to_query()
         return "; ".join(f"{k}={v}" for k, v in q.items()) or "all non-removed clusters"
+
+
+def _one(params: Mapping[str, str | Sequence[str]], name: str) -> str | None:
+    """A parameter's value; the last one when the address repeats it."""
+    v = params.get(name)
+    if v is None or isinstance(v, str):
+        return v
+    return v[-1] if v else None
+
+
+def _vocabulary(known: FilterOptions | None) -> dict[str, tuple[str, ...] | None]:
+    """The values each list parameter may hold (None: any, when the registry is not known)."""
+    return {
+        "stages": stages.STAGE_CODES,
+        "batches": (*BATCHES, _UNKNOWN),
+        "districts": known.districts if known else None,
+        "communes": tuple(code for code, _ in known.communes) if known else None,
+        "types": CLUSTER_TYPES,
+        "wwtp": (*WWTP_STATUSES, _UNKNOWN),
+    }
+
+
+def _area(raw: str) -> float | None:
+    """An area in ha from a link, or None when it is not one (negative, too big, nan …)."""
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if 0 <= value <= AREA_MAX else None
+
+
+# The filter widgets' labels name the parameters in messages; "to (ha)" needs its noun.
+_LABELS = {"area_max": ("Diện tích đến (ha)", "Area up to (ha)")}
+
+
+def _bad_value(name: str, value: str, allowed: str | None = None) -> BadLink:
+    shown = value if len(value) <= _SHOWN_MAX else value[:_SHOWN_MAX] + "…"
+    key = f"filter.{name}"
+    label_vi, label_en = _LABELS.get(name) or (i18n.t(key, "vi"), i18n.t(key, "en"))
+    hint_vi = f" (dùng: {allowed})" if allowed else ""
+    hint_en = f" (use: {allowed})" if allowed else ""
+    return BadLink(
+        f"Đường dẫn có «{shown}» cho «{label_vi}», giá trị không hợp lệ{hint_vi}; đã bỏ qua.",
+        f"The link gives '{shown}' for '{label_en}', which is not a valid value{hint_en}; "
+        "it was left out.",
+        field=name,
+    )
 
 
 def districts_of(c: Cluster) -> list[str]:

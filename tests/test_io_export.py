@@ -24,8 +24,10 @@ from clusters.filters import ClusterFilter
 from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
 from clusters.io.frame import EXPORT_COLUMNS
 from clusters.io.kml import kml_colour
+from clusters.io.values import FORMULA_TRIGGERS, parse_field
+from clusters.io.xlsx import header
 from clusters.store import ClusterStore
-from tests.builders import add_boundary_clusters, full_cluster
+from tests.builders import add_boundary_clusters, formula_cluster, full_cluster, text_fields
 
 WHEN = datetime(2025, 6, 13, 20, 30, tzinfo=UTC)  # 14/06/2025 03:30 in Hanoi
 
@@ -234,3 +236,91 @@ def test_an_empty_selection_still_gives_valid_files(registry, tmp_path):
     path.write_bytes(export(registry, "gpkg", flt))
     assert dict(pyogrio.list_layers(path))["clusters_points"] == "Point"
     assert len(pyogrio.read_dataframe(path, layer="clusters_points")) == 0
+
+
+# Every character that starts a formula, and a text that already starts with a quote.
+FORMULA_STARTS = (*FORMULA_TRIGGERS, "'=", "''+")
+
+
+@pytest.fixture
+def formulas(registry: ClusterStore) -> ClusterStore:
+    """The registry plus one cluster per formula start (ids 301…), every text field a formula,
+    and a negative number that must stay a number."""
+    for i, start in enumerate(FORMULA_STARTS):
+        c = formula_cluster(301 + i, start)
+        c.leased_land_ha = -5.2
+        registry.create(c, actor="seed")
+    return registry
+
+
+def is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def formula_cells(c) -> dict[str, str]:
+    """What each text field of a formula cluster holds, as one cell."""
+    return {
+        f: " | ".join(v) if f == "sources" else "; ".join(v) if isinstance(v, list) else v
+        for f in text_fields()
+        if (v := getattr(c, f))
+    }
+
+
+def test_csv_quotes_every_text_cell_that_would_start_a_formula(formulas):
+    rows = list(csv.DictReader(io.StringIO(export(formulas, "csv").decode("utf-8-sig"))))
+    assert not [
+        (r["id"], k)
+        for r in rows
+        for k, v in r.items()
+        if v.startswith(FORMULA_TRIGGERS) and not is_number(v)
+    ]
+    by_id = {int(r["id"]): r for r in rows}
+    for i, _ in enumerate(FORMULA_STARTS):
+        c = formulas.get(301 + i)
+        row = by_id[c.id]
+        for field, text in formula_cells(c).items():
+            assert row[field] == "'" + text, (c.id, field)
+        assert row["leased_land_ha"] == "-5.2"  # a number, not text: left as it is
+
+
+def test_excel_writes_formula_looking_text_as_quoted_string_cells(formulas):
+    wb = openpyxl.load_workbook(io.BytesIO(export(formulas, "xlsx")))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    assert not [
+        c.coordinate
+        for c in cells
+        if isinstance(c.value, str) and c.value.startswith(FORMULA_TRIGGERS)
+    ]
+    ws = wb["Cụm công nghiệp"]
+    headers = [c.value for c in ws[1]]
+    rows = {r[0].value: dict(zip(headers, r, strict=True)) for r in ws.iter_rows(min_row=2)}
+    for i, _ in enumerate(FORMULA_STARTS):
+        c = formulas.get(301 + i)
+        for field, text in formula_cells(c).items():
+            cell = rows[c.id][header(field)]
+            assert (cell.data_type, cell.value) == ("s", "'" + text), (c.id, field)
+        land = rows[c.id][header("leased_land_ha")]
+        assert (land.data_type, land.value) == ("n", -5.2)
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_a_quoted_formula_cell_reads_back_as_the_original_text(formulas, fmt):
+    """Cell by cell, so that the fields whose format the rules check are covered too."""
+    from clusters.io.readers import load
+
+    table = load(export(formulas, fmt), f"x.{fmt}")
+    key = (lambda f: f) if fmt == "csv" else header
+    rows = {int(r[key("id")]): r for r in table.rows}
+    for i, start in enumerate(FORMULA_STARTS):
+        c = formulas.get(301 + i)
+        for field in text_fields():
+            got = parse_field(field, rows[c.id][key(field)])
+            want = getattr(c, field)
+            if start in ("\t", "\r"):  # imports drop outer spaces from every text
+                want = [v.strip() for v in want] if isinstance(want, list) else want.strip()
+            assert got == want, (start, field)

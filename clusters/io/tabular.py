@@ -12,6 +12,7 @@ from shapely.geometry.base import BaseGeometry
 from clusters.io.export import ExportSet
 from clusters.io.frame import EXPORT_COLUMNS, properties
 from clusters.io.geojson import PRECISION
+from clusters.io.values import neutral_text
 
 # Columns after the data dictionary's properties.
 CSV_EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
@@ -38,6 +39,8 @@ def _cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, str):
+        return neutral_text(value)
     return value
 
 

@@ -74,6 +74,31 @@ BOOL_FIELDS = frozenset({"stage_verified"})
 DATE_FIELDS = frozenset({"stage_effective_date"})
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "x", "co", "dung", "da xac minh"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "khong", "sai", "chua", "chua xac minh"})
+# A text cell starting with one of these is a formula to Excel, LibreOffice or Sheets
+# (OWASP "CSV injection"); exports put a quote before it and imports take that quote off.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+TEXT_QUOTE = "'"
+
+
+def _quoted_formula(text: str) -> bool:
+    """Whether the text starts with a trigger behind zero or more quotes."""
+    return text.lstrip(TEXT_QUOTE).startswith(FORMULA_TRIGGERS)
+
+
+def neutral_text(text: str) -> str:
+    """The text as an export cell that a spreadsheet shows and never runs.
+
+    Text that already starts with quotes before a trigger gets one more, so that
+    ``unquote_text`` gives every text back exactly.
+    """
+    return TEXT_QUOTE + text if _quoted_formula(text) else text
+
+
+def unquote_text(text: str) -> str:
+    """The text an export cell made by ``neutral_text`` stands for."""
+    if text.startswith(TEXT_QUOTE) and _quoted_formula(text[1:]):
+        return text[1:]
+    return text
 
 
 def _key(value: str) -> str:
@@ -186,7 +211,7 @@ def parse_as_of(value: Any) -> str:
     text = str(value).strip()
     if _DMY.match(text):
         return parse_date(text).isoformat()
-    return text
+    return unquote_text(text).strip()
 
 
 def parse_choice(field: str, value: Any) -> str:
@@ -202,7 +227,9 @@ def parse_text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     # Composed form, so text typed on a Mac (decomposed) compares equal to the registry's.
-    return unicodedata.normalize("NFC", str(value)).strip()
+    # Outer spaces are never part of a value (the importer compares stripped text), also
+    # behind an export's quote: "'\tabc" reads as "abc".
+    return unquote_text(unicodedata.normalize("NFC", str(value)).strip()).strip()
 
 
 def _cell_problem(field: str, value: Any) -> Problem:

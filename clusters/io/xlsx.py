@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import Cell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -19,7 +20,7 @@ from clusters.io.columns import TARGET_LABELS
 from clusters.io.export import ExportSet
 from clusters.io.frame import EXPORT_COLUMNS
 from clusters.io.tabular import anchor, wkt
-from clusters.io.values import label
+from clusters.io.values import label, neutral_text
 from clusters.model import BATCHES, FIELD_BY_NAME, Cluster
 
 HA = '#,##0.00 "ha"'
@@ -102,12 +103,24 @@ def _value(c: Cluster, field: str, kind: str) -> Any:
     return value
 
 
+def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
+    """Every cell of the report is written here: text is always a string cell, never a
+    formula (openpyxl makes "=…" a formula and "#N/A" an error), and quoted as in the CSV."""
+    cell = ws.cell(row=row, column=column)
+    if isinstance(value, str):
+        cell.value = neutral_text(value)
+        cell.data_type = "s"
+    else:
+        cell.value = value
+    return cell
+
+
 _FORMATS = {"ha": HA, "pct": PERCENT, "date": DATE, "text": "@", "coord": "0.0000000"}
 
 
 def _head(ws: Worksheet, row: int, titles: list[str]) -> None:
     for j, t in enumerate(titles, start=1):
-        cell = ws.cell(row=row, column=j, value=t)
+        cell = _put(ws, row, j, t)
         cell.font = _BOLD
         cell.fill = _HEAD_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -121,7 +134,7 @@ def _clusters_sheet(ws: Worksheet, data: ExportSet) -> None:
             value = _value(c, field, kind)
             if kind == "wkt" and value is None:
                 too_long += 1
-            cell = ws.cell(row=i, column=j, value=value)
+            cell = _put(ws, i, j, value)
             if kind in _FORMATS and value is not None:
                 cell.number_format = _FORMATS[kind]
     widths = {"name": 36, "investor": 30, "sources": 40, "notes": 40, "wkt": 30}
@@ -131,24 +144,25 @@ def _clusters_sheet(ws: Worksheet, data: ExportSet) -> None:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(data.clusters) + 1}"
     if too_long:
         note_row = len(data.clusters) + 3
-        ws.cell(
-            row=note_row,
-            column=1,
-            value=f"{too_long} ranh giới dài quá giới hạn ô Excel: xem tệp GeoPackage/GeoJSON.",
+        _put(
+            ws,
+            note_row,
+            1,
+            f"{too_long} ranh giới dài quá giới hạn ô Excel: xem tệp GeoPackage/GeoJSON.",
         )
 
 
 def _count_block(ws: Worksheet, row: int, title: str, rows: list[tuple[str, int, float]]) -> int:
-    ws.cell(row=row, column=1, value=title).font = _BOLD
+    _put(ws, row, 1, title).font = _BOLD
     _head(ws, row + 1, ["", "Số cụm", "Diện tích quyết định"])
     r = row + 2
     for name, count, area in rows:
-        ws.cell(row=r, column=1, value=name)
-        ws.cell(row=r, column=2, value=count)
-        ws.cell(row=r, column=3, value=area).number_format = HA
+        _put(ws, r, 1, name)
+        _put(ws, r, 2, count)
+        _put(ws, r, 3, area).number_format = HA
         r += 1
-    ws.cell(row=r, column=1, value="Tổng").font = _BOLD
-    ws.cell(row=r, column=2, value=sum(n for _, n, _ in rows)).font = _BOLD
+    _put(ws, r, 1, "Tổng").font = _BOLD
+    _put(ws, r, 2, sum(n for _, n, _ in rows)).font = _BOLD
     return r + 2
 
 
@@ -168,11 +182,9 @@ def _area(cs: list[Cluster]) -> float:
 
 def _counts_sheet(ws: Worksheet, data: ExportSet) -> None:
     cs = data.clusters
-    ws.cell(row=1, column=1, value="Thống kê cụm công nghiệp theo sổ đăng ký").font = Font(
-        bold=True, size=13
-    )
-    ws.cell(row=2, column=1, value=f"Số liệu sổ đăng ký tính đến {data.data_time_hanoi}")
-    ws.cell(row=3, column=1, value=f"Bộ lọc: {data.filter_text}")
+    _put(ws, 1, 1, "Thống kê cụm công nghiệp theo sổ đăng ký").font = Font(bold=True, size=13)
+    _put(ws, 2, 1, f"Số liệu sổ đăng ký tính đến {data.data_time_hanoi}")
+    _put(ws, 3, 1, f"Bộ lọc: {data.filter_text}")
     by_stage = _tally(cs, lambda c: [c.stage])
     r = _count_block(
         ws,
@@ -199,7 +211,7 @@ def _counts_sheet(ws: Worksheet, data: ExportSet) -> None:
 
 
 def _figures_block(ws: Worksheet, row: int, data: ExportSet) -> None:
-    ws.cell(row=row, column=1, value="Sổ đăng ký so với số liệu báo cáo chính thức").font = _BOLD
+    _put(ws, row, 1, "Sổ đăng ký so với số liệu báo cáo chính thức").font = _BOLD
     _head(
         ws,
         row + 1,
@@ -216,14 +228,14 @@ def _figures_block(ws: Worksheet, row: int, data: ExportSet) -> None:
     r = row + 2
     for cmp in figures.compare(data.clusters, data.figures):
         rep = cmp.reported
-        ws.cell(row=r, column=1, value=cmp.category.label_vi)
-        ws.cell(row=r, column=2, value=cmp.registry)
-        ws.cell(row=r, column=3, value=rep.count if rep else None)
+        _put(ws, r, 1, cmp.category.label_vi)
+        _put(ws, r, 2, cmp.registry)
+        _put(ws, r, 3, rep.count if rep else None)
         if rep:
-            ws.cell(row=r, column=4, value=rep.as_of).number_format = DATE
-            ws.cell(row=r, column=6, value=rep.area_ha).number_format = HA
-            ws.cell(row=r, column=7, value=rep.source)
-        ws.cell(row=r, column=5, value=cmp.gap)
+            _put(ws, r, 4, rep.as_of).number_format = DATE
+            _put(ws, r, 6, rep.area_ha).number_format = HA
+            _put(ws, r, 7, rep.source)
+        _put(ws, r, 5, cmp.gap)
         r += 1
 
 
@@ -237,8 +249,8 @@ def _info_sheet(ws: Worksheet, data: ExportSet) -> None:
         ("Hệ tọa độ", "WGS 84 (EPSG:4326), kinh độ/vĩ độ"),
     ]
     for i, (k, v) in enumerate(rows, start=1):
-        ws.cell(row=i, column=1, value=k).font = _BOLD
-        ws.cell(row=i, column=2, value=v)
+        _put(ws, i, 1, k).font = _BOLD
+        _put(ws, i, 2, v)
     start = len(rows) + 2
     _head(ws, start, ["Cột", "Trường", "Đơn vị", "Ý nghĩa"])
     meaning = {n: (u, d) for n, u, d in EXPORT_COLUMNS}
@@ -249,10 +261,10 @@ def _info_sheet(ws: Worksheet, data: ExportSet) -> None:
         if field == "wkt":
             desc = "ranh giới dạng WKT, WGS84 (trống khi quá dài cho một ô Excel)"
         spec = FIELD_BY_NAME.get(field)
-        ws.cell(row=i, column=1, value=header(field))
-        ws.cell(row=i, column=2, value=field)
-        ws.cell(row=i, column=3, value=unit or (spec.unit if spec else ""))
-        ws.cell(row=i, column=4, value=desc)
+        _put(ws, i, 1, header(field))
+        _put(ws, i, 2, field)
+        _put(ws, i, 3, unit or (spec.unit if spec else ""))
+        _put(ws, i, 4, desc)
     ws.column_dimensions["A"].width = 32
     ws.column_dimensions["B"].width = 40
     ws.column_dimensions["D"].width = 70

@@ -1,4 +1,4 @@
-"""SQL storage of sign-in accounts, their audit trail and sign-in attempts.
+"""SQL storage of sign-in accounts, their audit trail, counted sign-in failures and sessions.
 
 Lives on the registry store's engine, so accounts sit in the same database as the clusters.
 Portable SQLAlchemy Core: the same code runs on SQLite and PostgreSQL. Rules (who may do what,
@@ -7,13 +7,15 @@ password hashing, throttling) are in ``clusters.accounts``; this module only rea
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import secrets
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from clusters.errors import ClusterError, NotFoundError, StorageError
@@ -50,9 +52,35 @@ class AccountEvent:
 
 
 @dataclass(frozen=True)
-class Attempt:
-    at: datetime
-    success: bool
+class FailureCount:
+    """Tries counted for one name or client address since its last success, and the time
+    of the latest (meaningless while ``failures`` is 0)."""
+
+    failures: int
+    last_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    """A signed-in session and its account as the accounts table holds it now."""
+
+    id: int
+    role: str  # at sign-in
+    account: Account
+    created_at: datetime
+    last_seen_at: datetime
+
+
+# registry_meta key of the digest key (``AccountStore.digest_key``).
+DIGEST_KEY = "signin_digest_key"
+
+
+def _insert_missing(conn: Connection, table: sa.Table, key: list[str]) -> Any:
+    """An INSERT that leaves an existing row with the same ``key`` as it is: the same
+    ``INSERT … ON CONFLICT DO NOTHING`` on each engine, which SQLAlchemy spells per dialect."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table).on_conflict_do_nothing(index_elements=key)
+    return sqlite.insert(table).on_conflict_do_nothing(index_elements=key)
 
 
 def _aware(value: datetime) -> datetime:
@@ -82,6 +110,7 @@ class AccountStore:
     def __init__(self, engine: Engine, dialect: Dialect) -> None:
         self.engine = engine
         self.dialect = dialect
+        self._digest_key: bytes | None = None
         # A registry created before the account tables existed gains them here.
         with self.engine.begin() as conn:
             s.metadata.create_all(conn, tables=list(s.ACCOUNT_TABLES), checkfirst=True)
@@ -208,23 +237,173 @@ class AccountStore:
                 for r in conn.execute(q).mappings()
             ]
 
-    # -- sign-in attempts ----------------------------------------------------------------
+    # -- counted sign-in failures --------------------------------------------------------
 
-    def record_attempt(self, name: str, *, at: datetime, success: bool) -> None:
+    def digest_key(self) -> bytes:
+        """The key for digests of typed names and client addresses: made once per database
+        and read by every instance on it, so that all of them count the same subjects."""
+        if self._digest_key is None:
+            m = s.meta.c
+            with self._write() as conn:
+                conn.execute(
+                    _insert_missing(conn, s.meta, ["key"]).values(
+                        key=DIGEST_KEY, value=secrets.token_hex(32)
+                    )
+                )
+                value = conn.execute(sa.select(m.value).where(m.key == DIGEST_KEY)).scalar_one()
+            self._digest_key = bytes.fromhex(value)
+        return self._digest_key
+
+    def count_failure(
+        self,
+        subjects: Sequence[str],
+        *,
+        at: datetime,
+        forget_before: datetime,
+        check: Callable[[list[FailureCount]], None],
+    ) -> list[FailureCount]:
+        """Count one more try for each subject, in one step no other sign-in can interleave.
+
+        Under a lock on the subjects' rows, ``check`` sees their counts first and raises to
+        refuse the try, and then nothing is counted. Every count whose latest try is older
+        than ``forget_before`` is forgotten first (its row deleted). Returns the counts after.
+        """
+        wanted = sorted(set(subjects))  # one lock order for every caller: no deadlock
+        f = s.signin_failures.c
         with self._write() as conn:
-            conn.execute(sa.insert(s.signin_attempts).values(name=name, at=at, success=success))
+            conn.execute(sa.delete(s.signin_failures).where(f.last_at < forget_before))
+            for subject in wanted:
+                conn.execute(
+                    _insert_missing(conn, s.signin_failures, ["subject"]).values(
+                        subject=subject, failures=0, last_at=at
+                    )
+                )
+            rows = conn.execute(
+                sa.select(f.subject, f.failures, f.last_at)
+                .where(f.subject.in_(wanted))
+                .order_by(f.subject)
+                .with_for_update()
+            )
+            counts = {r.subject: FailureCount(r.failures, _aware(r.last_at)) for r in rows}
+            check([counts[x] for x in subjects])
+            conn.execute(
+                sa.update(s.signin_failures)
+                .where(f.subject.in_(wanted))
+                .values(failures=f.failures + 1, last_at=at)
+            )
+        return [FailureCount(counts[x].failures + 1, at) for x in subjects]
 
-    def attempts(self, name: str, *, since: datetime, limit: int = 50) -> list[Attempt]:
-        """Sign-in attempts for a name since a moment, newest first."""
-        a = s.signin_attempts.c
+    def clear_failures(self, subjects: Sequence[str]) -> None:
+        """Forget the counts of these subjects (after a successful sign-in)."""
+        with self._write() as conn:
+            conn.execute(
+                sa.delete(s.signin_failures).where(s.signin_failures.c.subject.in_(subjects))
+            )
+
+
+    # -- sessions ------------------------------------------------------------------------
+
+    def create_session(
+        self,
+        account_id: int,
+        role: str,
+        *,
+        at: datetime,
+        code_hash: str | None,
+        code_expires_at: datetime | None,
+        forget_before: datetime | None,
+    ) -> int:
+        """A new session of the account; returns its id. Sessions last seen before
+        ``forget_before`` (idle too long, wherever they were) are deleted first."""
+        c = s.sessions.c
+        with self._write() as conn:
+            if forget_before is not None:
+                conn.execute(sa.delete(s.sessions).where(c.last_seen_at < forget_before))
+            result = conn.execute(
+                sa.insert(s.sessions).values(
+                    account_id=account_id,
+                    role=role,
+                    code_hash=code_hash,
+                    code_expires_at=code_expires_at,
+                    created_at=at,
+                    last_seen_at=at,
+                )
+            )
+            return int(result.inserted_primary_key[0])
+
+    def claim_session(self, code_hash: str, token_hash: str, *, at: datetime) -> bool:
+        """Give the session holding this unexpired code the token, and spend the code: true
+        for the first claim only."""
+        c = s.sessions.c
+        with self._write() as conn:
+            result = conn.execute(
+                sa.update(s.sessions)
+                .where(c.code_hash == code_hash, c.code_expires_at > at)
+                .values(token_hash=token_hash, code_hash=None, code_expires_at=None)
+            )
+        return result.rowcount == 1
+
+    def find_session(
+        self, *, session_id: int | None = None, token_hash: str | None = None
+    ) -> SessionRow | None:
+        """The session with this id or this token's digest, with its account."""
+        c = s.sessions.c
+        if session_id is not None:
+            where = c.id == session_id
+        elif token_hash is not None:
+            where = c.token_hash == token_hash
+        else:
+            return None
         q = (
-            sa.select(a.at, a.success)
-            .where(a.name == name, a.at >= since)
-            .order_by(a.at.desc(), a.id.desc())
-            .limit(limit)
+            sa.select(
+                s.accounts,
+                c.id.label("session_id"),
+                c.role.label("session_role"),
+                c.created_at.label("session_created_at"),
+                c.last_seen_at,
+            )
+            .join(s.accounts, s.accounts.c.id == c.account_id)
+            .where(where)
         )
         with self._read() as conn:
-            return [Attempt(_aware(r.at), bool(r.success)) for r in conn.execute(q)]
+            row = conn.execute(q).mappings().first()
+        if row is None:
+            return None
+        return SessionRow(
+            id=row["session_id"],
+            role=row["session_role"],
+            account=_row_account(row),
+            created_at=_aware(row["session_created_at"]),
+            last_seen_at=_aware(row["last_seen_at"]),
+        )
+
+    def touch_session(self, session_id: int, at: datetime) -> None:
+        c = s.sessions.c
+        with self._write() as conn:
+            conn.execute(sa.update(s.sessions).where(c.id == session_id).values(last_seen_at=at))
+
+    def end_session(
+        self, *, session_id: int | None = None, token_hash: str | None = None
+    ) -> bool:
+        """Delete the session with this id or this token's digest; true if there was one."""
+        c = s.sessions.c
+        if session_id is not None:
+            where = c.id == session_id
+        elif token_hash is not None:
+            where = c.token_hash == token_hash
+        else:
+            return False
+        with self._write() as conn:
+            return conn.execute(sa.delete(s.sessions).where(where)).rowcount > 0
+
+    def end_sessions(self, name: str) -> int:
+        """Delete every session of the account ``name``; returns how many there were."""
+        c = s.sessions.c
+        account = sa.select(s.accounts.c.id).where(s.accounts.c.name == name)
+        with self._write() as conn:
+            return conn.execute(
+                sa.delete(s.sessions).where(c.account_id.in_(account))
+            ).rowcount
 
 
 def account_store(store: ClusterStore) -> AccountStore:

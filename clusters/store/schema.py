@@ -177,6 +177,8 @@ account_events = sa.Table(
 )
 sa.Index("ix_account_events_at", account_events.c.at)
 
+# No longer written: sign-ins are counted in ``signin_failures``. Kept so that databases and
+# backups made before still match the schema, until a migration drops it.
 signin_attempts = sa.Table(
     "signin_attempts",
     metadata,
@@ -189,5 +191,44 @@ signin_attempts = sa.Table(
 )
 sa.Index("ix_signin_attempts_name_at", signin_attempts.c.name, signin_attempts.c.at)
 
-ACCOUNT_TABLES = (accounts, account_events, signin_attempts)
+# Failed sign-ins being counted: one row per name typed and per client address (each as a
+# keyed digest, whether or not such an account exists). A sign-in locks its rows while it
+# decides and counts, so parallel guesses, from any instance, wait for each other's count.
+signin_failures = sa.Table(
+    "signin_failures",
+    metadata,
+    sa.Column("subject", sa.String(64), primary_key=True),
+    # Tries counted since the last success: failures and those still being checked.
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("last_at", sa.DateTime(timezone=True), nullable=False),
+)
+sa.Index("ix_signin_failures_last_at", signin_failures.c.last_at)
+
+# Signed-in browser sessions: created at a local sign-in, ended at sign-out, after the idle
+# time, or when the account is disabled or its role changes. Neither the browser's token nor
+# the one-time code that hands it over is stored, only their SHA-256 digests.
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("account_id", sa.Integer, sa.ForeignKey("accounts.id"), nullable=False),
+    # The role at sign-in: a session whose account's role has changed since is ended.
+    sa.Column("role", sa.String(10), nullable=False),
+    # The token in the browser's cookie; NULL until the browser has claimed it (and for ever
+    # when the app runs without its routes: the session then belongs to one tab).
+    sa.Column("token_hash", sa.String(64), unique=True),
+    # The one-time code the browser claims its token with, and when that code expires.
+    sa.Column("code_hash", sa.String(64), unique=True),
+    sa.Column("code_expires_at", sa.DateTime(timezone=True)),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("last_seen_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint(
+        "role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="ck_session_role"
+    ),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_sessions_account", sessions.c.account_id)
+sa.Index("ix_sessions_last_seen_at", sessions.c.last_seen_at)
+
+ACCOUNT_TABLES = (accounts, account_events, signin_attempts, signin_failures, sessions)
 APPEND_ONLY = (*APPEND_ONLY, "account_events")

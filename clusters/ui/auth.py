@@ -7,12 +7,10 @@ the form is cleared from the session as soon as the form is submitted.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from clusters import accounts
+from clusters import accounts, clock
 from clusters.accounts import Settings, SignInRefused
 from clusters.roles import ROLE_LABELS, Actor
 from clusters.store import database_url
@@ -65,7 +63,7 @@ def _forget() -> None:
 
 def current_actor() -> Actor | None:
     """Who is signed in, as the accounts table says now; None when nobody (or expired)."""
-    now = datetime.now(UTC)
+    now = clock.now_utc()
     signed: Actor | None = st.session_state.get(ACTOR_KEY)
     idle = accounts.session_expired(st.session_state.get(LAST_SEEN_KEY), now, settings())
     if idle:
@@ -105,17 +103,26 @@ def require_role(role: str) -> Actor | None:
     return None
 
 
+def _client() -> str | None:
+    """The browser's address as the server sees it, for the per-address sign-in count; None
+    on this machine (and behind a proxy on it, where every browser has the proxy's)."""
+    ip = st.context.ip_address
+    return ip if isinstance(ip, str) else None  # AppTest gives a mock
+
+
 def _sign_in() -> None:
     name = st.session_state.get("auth_name", "")
     password = st.session_state.get("auth_password", "")
     st.session_state["auth_password"] = ""
     try:
-        actor = accounts.sign_in(account_store_(), name, password, settings=settings())
+        actor = accounts.sign_in(
+            account_store_(), name, password, client=_client(), settings=settings()
+        )
     except SignInRefused as exc:
         st.session_state[NOTICE_KEY] = exc
         return
     st.session_state[ACTOR_KEY] = actor
-    st.session_state[LAST_SEEN_KEY] = datetime.now(UTC)
+    st.session_state[LAST_SEEN_KEY] = clock.now_utc()
     st.session_state.pop(NOTICE_KEY, None)
 
 

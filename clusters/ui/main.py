@@ -74,6 +74,8 @@ def main() -> None:
     current = st.navigation(list(pages.values()))
     language_switch()
     auth.gate()  # the sign-in box; stops here when reading needs a sign-in
+    for problem in routes.query().problems:  # a link's bad parameter: said, then left out
+        widgets.show_error(problem)
     try:
         current.run()
     except ClusterError as exc:

@@ -16,7 +16,7 @@ from clusters.errors import ClusterError
 from clusters.escaping import escape
 from clusters.filters import ClusterFilter
 from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster
-from clusters.ui import state
+from clusters.ui import routes, state
 
 FILTER_KEY = "cluster_filter"
 UNKNOWN = "unknown"
@@ -41,7 +41,7 @@ def stage_label(code: str) -> str:
 def current_filter() -> ClusterFilter:
     """The session's filter; at the session's first view, the one in the URL."""
     if FILTER_KEY not in st.session_state:
-        st.session_state[FILTER_KEY] = ClusterFilter.from_query(st.query_params.to_dict())
+        st.session_state[FILTER_KEY] = routes.query().filter
     flt: ClusterFilter = st.session_state[FILTER_KEY]
     return flt
 

@@ -71,11 +71,7 @@ def location_text(geom: Any) -> str:
 
 def choose_cluster(clusters: list[Cluster]) -> int | None:
     """The cluster of the ``id`` query parameter; a chooser changes it."""
-    raw = st.query_params.get("id")
-    try:
-        current = int(raw) if raw is not None else None
-    except ValueError:
-        current = None
+    current = routes.query().cluster_id
     ids = [c.id for c in clusters if c.id is not None]
     names = {c.id: f"{c.name} (#{c.id})" for c in clusters}
     picked = st.selectbox(
