@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from clusters import clock
 from clusters.errors import StorageError
 from clusters.store import open_store, restore
 from clusters.store.dialects import backup_sqlite
@@ -303,17 +304,10 @@ def test_without_hard_links_the_previous_registry_is_copied_aside(
     assert sha256(registry) == sha256(good_backup)
 
 
-def test_two_restores_in_one_second_keep_both_previous_registries(
-    registry, good_backup, monkeypatch
-):
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-
-    monkeypatch.setattr(restore, "datetime", Frozen)
-    first = restore_file(good_backup, registry)
-    second = restore_file(good_backup, registry)
+def test_two_restores_in_one_second_keep_both_previous_registries(registry, good_backup):
+    with clock.frozen(datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)):
+        first = restore_file(good_backup, registry)
+        second = restore_file(good_backup, registry)
     assert first is not None and second is not None
     assert first.name == "registry.sqlite.before-restore-20260102T030405Z"
     assert second.name == first.name + "-1"

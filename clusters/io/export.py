@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 
-from clusters import snapshot
+from clusters import clock, snapshot
 from clusters.filters import ClusterFilter
 from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
@@ -30,7 +30,6 @@ FORMAT_LABELS = {
     "kml": ("KML (Google Earth)", "KML (Google Earth)"),
 }
 FILE_STEM = "cum-cong-nghiep-ha-noi"
-HANOI_TIME = timezone(timedelta(hours=7), "UTC+7")
 ALL_CLUSTERS = ClusterFilter(stages=())
 
 Progress = Callable[[float, str], object]
@@ -59,7 +58,7 @@ class ExportSet:
 
     clusters: list[Cluster]
     filter_text: str
-    when: datetime = field(default_factory=lambda: datetime.now(UTC))
+    when: datetime = field(default_factory=clock.now_utc)
     decisions: list[Decision] = field(default_factory=list)
     history: list[ChangeEvent] = field(default_factory=list)
     figures: list[ReportedFigure] = field(default_factory=list)
@@ -71,7 +70,7 @@ class ExportSet:
 
     @property
     def stamp_hanoi(self) -> str:
-        return f"{self.when.astimezone(HANOI_TIME):%d/%m/%Y %H:%M} (giờ Hà Nội, UTC+7)"
+        return f"{self.when.astimezone(clock.HANOI):%d/%m/%Y %H:%M} (giờ Hà Nội, UTC+7)"
 
     @property
     def data_time_hanoi(self) -> str:
@@ -110,7 +109,7 @@ def collect(
     return ExportSet(
         clusters=chosen,
         filter_text=filter_text,
-        when=when or datetime.now(UTC),
+        when=when or clock.now_utc(),
         decisions=[d for d in decisions if d.cluster_id in ids],
         history=[e for e in history if e.cluster_id in ids],
         figures=figures,
@@ -121,7 +120,7 @@ def collect(
 def file_name(fmt: str, when: datetime, vn2000: bool = False, as_of: date | None = None) -> str:
     """E.g. cum-cong-nghiep-ha-noi_2025-06-14.gpkg (the date in Hanoi), or
     cum-cong-nghiep-ha-noi_as-of-2025-06-14.gpkg for the registry as of a cut-off date."""
-    day = when.astimezone(HANOI_TIME).date().isoformat() if as_of is None else f"as-of-{as_of}"
+    day = clock.hanoi_date(when).isoformat() if as_of is None else f"as-of-{as_of}"
     crs = "_vn2000" if vn2000 and fmt == "gpkg" else ""
     return f"{FILE_STEM}_{day}{crs}.{SUFFIXES[fmt]}"
 

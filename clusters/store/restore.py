@@ -13,7 +13,6 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 
@@ -21,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 from sqlalchemy.pool import NullPool
 
+from clusters import clock
 from clusters.errors import StorageError
 from clusters.store import schema as s
 from clusters.store.dialects import append_only_triggers
@@ -305,7 +305,7 @@ def _sidecars(db: Path) -> list[Path]:
 
 def _set_aside(target: Path) -> Path:
     """A second name for the registry file, under which it stays once the backup replaces it."""
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    stamp = clock.now_utc().strftime("%Y%m%dT%H%M%SZ")
     names = (f"{target.name}.before-restore-{stamp}{f'-{n}' if n else ''}" for n in count())
     while True:
         kept = target.with_name(next(names))
