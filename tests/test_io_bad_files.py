@@ -18,6 +18,16 @@ ADMIN = Actor("quan-tri", "admin")
 CONVERT_VI = "Hãy chuyển sang Unicode (ví dụ bằng công cụ chuyển mã của Unikey) rồi lưu dạng UTF-8."
 CONVERT_EN = "Convert it to Unicode (e.g. with Unikey's converter) and save it as UTF-8."
 
+TOO_MANY_COLUMNS = (
+    "Tệp có hơn 500 cột (thuộc tính), vượt giới hạn: tệp bị hỏng, hoặc hãy bỏ bớt cột rồi gửi lại.",
+    "The file has more than 500 columns (attributes), over the limit: the file is damaged, or "
+    "remove the columns not needed and send it again.",
+)
+NOT_FINITE = (
+    "The coordinates are not finite numbers (NaN or infinity).",
+    "Tọa độ không phải số hữu hạn (NaN hoặc vô cực).",
+)
+
 # File → (Vietnamese, English): the file as a whole is refused before any row is read.
 FILE_ERRORS: dict[str, tuple[str, str]] = {
     "malformed.geojson": (
@@ -99,6 +109,29 @@ FILE_ERRORS: dict[str, tuple[str, str]] = {
         "chúng trong bảng ghép cột.",
         "No coordinate columns found: longitude/latitude, X/Y or WKT columns are needed; pick "
         "them in the column mapping.",
+    ),
+    "deeply_nested.geojson": (
+        "GeoJSON lồng nhau quá sâu (hàng trăm cấp): tệp bị hỏng hoặc không phải dữ liệu bản đồ.",
+        "The GeoJSON is nested far too deep (hundreds of levels): the file is damaged or not "
+        "map data.",
+    ),
+    "long_number.geojson": (
+        "GeoJSON không hợp lệ: có một số dài hàng nghìn chữ số.",
+        "Invalid GeoJSON: a number has thousands of digits.",
+    ),
+    "too_many_columns.csv": TOO_MANY_COLUMNS,
+    "too_many_properties.geojson": TOO_MANY_COLUMNS,
+    "damaged_stream.zip": (
+        "Không giải nén được «ranh_gioi.shp» trong tệp zip.",
+        "Cannot unpack 'ranh_gioi.shp' from the zip.",
+    ),
+    "negative_offset.zip": (
+        "Không giải nén được «ranh_gioi.shp» trong tệp zip.",
+        "Cannot unpack 'ranh_gioi.shp' from the zip.",
+    ),
+    "damaged_sheet.xlsx": (
+        "Tệp Excel bị hỏng hoặc không đọc được.",
+        "The Excel file is damaged or cannot be read.",
     ),
 }
 
@@ -198,6 +231,21 @@ ROW_ERRORS: dict[str, list[tuple[str, str, str, str, str]]] = {
             "The boundary's area 10.36 ha differs by more than 10% from the decided area 50 ha.",
             "Diện tích theo ranh giới 10.36 ha lệch hơn 10% so với diện tích quyết định 50 ha.",
         )
+    ],
+    # NaN and infinity are row problems of the dry run, not a failure of the commit.
+    "nan_coordinates.geojson": [
+        ("Feature 2", "geometry", "error", *NOT_FINITE),
+        ("Feature 3", "geometry", "error", *NOT_FINITE),
+    ],
+    "nan_coordinates.csv": [
+        ("Row 2", "geometry", "error", *NOT_FINITE),
+        (
+            "Row 3",
+            "geometry",
+            "error",
+            "Cannot read the coordinates '1e999', '21.0'.",
+            "Không đọc được tọa độ «1e999», «21.0».",
+        ),
     ],
 }
 

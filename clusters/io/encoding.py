@@ -1,4 +1,4 @@
-"""Text encodings: read UTF-8 (or UTF-16 with a BOM), and recognise legacy Vietnamese ones.
+"""Text encodings: read UTF-8 or UTF-16, and recognise legacy Vietnamese ones.
 
 Lists from districts still arrive in the pre-Unicode encodings: TCVN3 (ABC, fonts .VnTime),
 VNI-Windows (fonts VNI-Times) and Windows-1258. They are not guessed into Unicode silently —
@@ -112,8 +112,14 @@ def _looks_tcvn3(data: bytes) -> bool:
     return all(sum(ch in _TONED for ch in w) <= 1 for w in _WORD.findall(text))
 
 
+# Legacy text is the same throughout a file: its first megabyte tells the encoding, and
+# the byte-by-byte tests stay fast on a 50 MB file.
+_SAMPLE = 1024 * 1024
+
+
 def legacy_encoding(data: bytes) -> str | None:
     """Which legacy Vietnamese encoding non-UTF-8 bytes look like, if any."""
+    data = data[:_SAMPLE]
     if _looks_cp1258(data):
         return "cp1258"
     if _looks_vni(data):
@@ -145,18 +151,53 @@ def legacy_error(found: str | None, saved_as_unicode: bool = False) -> ImportFil
     )
 
 
+def utf16_without_bom(data: bytes) -> str | None:
+    """ "utf-16-le"/"utf-16-be" for UTF-16 saved without a BOM, told by its NUL bytes.
+
+    Text of mostly ASCII letters, digits and separators has a NUL in every other byte in
+    UTF-16 (after each character in LE, before it in BE); UTF-8 text has hardly any NUL.
+    """
+    sample = data[:4096]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    nul_even, nul_odd = even.count(0) / len(even), odd.count(0) / len(odd)
+    if nul_odd >= 0.3 and nul_even <= 0.05:
+        return "utf-16-le"
+    if nul_even >= 0.3 and nul_odd <= 0.05:
+        return "utf-16-be"
+    return None
+
+
+def _utf16_error() -> ImportFileError:
+    return ImportFileError(
+        "Tệp có vẻ là văn bản UTF-16 nhưng bị hỏng (cắt dở hoặc có ký tự sai), không đọc được. "
+        "Hãy lưu lại dạng «CSV UTF-8».",
+        "The file looks like UTF-16 text but is damaged (cut short or with invalid "
+        "characters) and cannot be read. Save it again as 'CSV UTF-8'.",
+    )
+
+
 def decode_text(data: bytes) -> str:
-    """Text of a file in UTF-8 (BOM or not) or UTF-16 with a BOM; legacy encodings refused."""
+    """Text of a file in UTF-8 (BOM or not) or UTF-16 (BOM or not); legacy encodings refused."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise legacy_error(None) from exc
+            raise _utf16_error() from exc
+    utf16 = utf16_without_bom(data)
+    if utf16 is not None:
+        try:
+            text = data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise _utf16_error() from exc
+        check_text([text])  # one string: no list of a million lines
+        return text
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise legacy_error(legacy_encoding(data)) from exc
-    check_text(text.splitlines())
+    check_text([text])  # one string: no list of a million lines
     return text
 
 
@@ -165,12 +206,12 @@ def check_text(values: Iterable[object]) -> None:
     a TCVN3 sheet saved as UTF-8): it decodes, but every name would be garbage."""
     texts = [v for v in values if isinstance(v, str) and v]
     joined = "\n".join(texts)
-    if not any(ord(ch) > 0x7F for ch in joined):
+    if joined.isascii():
         return
-    if any(ord(ch) > 0xFF and ch not in _CP1252_EXTRA for ch in joined):
+    if _BEYOND_CP1252.search(joined):
         return  # real Unicode Vietnamese (ộ, ư, đ …) is present
-    raw = joined.encode("cp1252", errors="replace")
-    if sum(b > 0x7F for b in raw) < 3:
+    raw = joined.encode("cp1252", errors="replace")[:_SAMPLE]
+    if len(raw) - len(raw.translate(None, _HIGH_BYTES)) < 3:
         return
     found = "vni" if _looks_vni(raw) else "tcvn3" if _looks_tcvn3(raw) else None
     if found:
@@ -179,3 +220,8 @@ def check_text(values: Iterable[object]) -> None:
 
 # Characters of cp1252's 0x80–0x9F block, which a Latin-1 reading can also produce.
 _CP1252_EXTRA = frozenset(bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore"))
+# A character beyond Latin-1 that a Latin-1/cp1252 reading cannot produce.
+_BEYOND_CP1252 = re.compile(
+    "[^\x00-\xff" + "".join(re.escape(ch) for ch in sorted(_CP1252_EXTRA)) + "]"
+)
+_HIGH_BYTES = bytes(range(0x80, 0x100))

@@ -2,24 +2,49 @@
 
 The limits are configurable through the environment so a server can lower or raise them:
 ``CLUSTERS_IMPORT_MAX_MB`` (file size) and ``CLUSTERS_IMPORT_MAX_FEATURES`` (rows/features).
+Every limit is checked before the work it bounds: a file's size before it is read, a zip's
+declared sizes before it is unpacked, a table's width before its rows are built.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import lzma
 import os
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
+from pathlib import Path
 
 from clusters.io.errors import ImportFileError
 
 MB = 1024 * 1024
+log = logging.getLogger(__name__)
+
+# What zipfile raises on a damaged archive: a bad header (BadZipFile, struct.error), a
+# garbage offset (ValueError: negative seek), a broken stream (zlib/lzma errors, EOFError),
+# an unknown compression method (NotImplementedError).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    ValueError,
+    struct.error,
+    zlib.error,
+    lzma.LZMAError,
+    NotImplementedError,
+)
 
 
 @dataclass(frozen=True)
 class Limits:
     max_bytes: int = 50 * MB
     max_features: int = 10_000
+    # Registry files have about 30 columns; thousands are a damaged or hostile file.
+    max_columns: int = 500
     # A zip (a zipped Shapefile, a KMZ, an .xlsx) may unpack to at most this much in total …
     max_unzipped_bytes: int = 200 * MB
     # … with at most this many members, none expanding more than ``max_ratio`` times.
@@ -53,17 +78,36 @@ def _mb(n: int) -> str:
     return f"{n / MB:.1f}"
 
 
+def check_byte_count(size: int, limits: Limits) -> None:
+    if size > limits.max_bytes:
+        raise ImportFileError(
+            f"Tệp lớn {_mb(size)} MB, vượt giới hạn {_mb(limits.max_bytes)} MB.",
+            f"The file is {_mb(size)} MB, over the {_mb(limits.max_bytes)} MB limit.",
+        )
+
+
 def check_size(data: bytes, limits: Limits) -> None:
-    if not data.strip():
+    check_byte_count(len(data), limits)  # first: the emptiness test reads every byte
+    if not data or data.isspace():
         raise ImportFileError(
             "Tệp rỗng: không có dữ liệu để nhập.",
             "The file is empty: there is nothing to import.",
         )
-    if len(data) > limits.max_bytes:
+
+
+def read_file(path: Path, limits: Limits | None = None) -> bytes:
+    """A file's bytes, its size checked before it is read (a 1 GB file is never loaded)."""
+    limits = limits or Limits.from_env()
+    try:
+        check_byte_count(path.stat().st_size, limits)
+        with path.open("rb") as f:
+            data = f.read(limits.max_bytes + 1)  # a file growing meanwhile stays bounded
+    except OSError as exc:
         raise ImportFileError(
-            f"Tệp lớn {_mb(len(data))} MB, vượt giới hạn {_mb(limits.max_bytes)} MB.",
-            f"The file is {_mb(len(data))} MB, over the {_mb(limits.max_bytes)} MB limit.",
-        )
+            f"Không đọc được tệp «{path.name}».", f"Cannot read the file '{path.name}'."
+        ) from exc
+    check_size(data, limits)
+    return data
 
 
 def check_feature_count(count: int, limits: Limits) -> None:
@@ -74,10 +118,31 @@ def check_feature_count(count: int, limits: Limits) -> None:
         )
 
 
+def too_many_columns(limits: Limits) -> ImportFileError:
+    return ImportFileError(
+        f"Tệp có hơn {limits.max_columns} cột (thuộc tính), vượt giới hạn: tệp bị hỏng, "
+        "hoặc hãy bỏ bớt cột rồi gửi lại.",
+        f"The file has more than {limits.max_columns} columns (attributes), over the "
+        "limit: the file is damaged, or remove the columns not needed and send it again.",
+    )
+
+
+def check_column_count(count: int, limits: Limits) -> None:
+    if count > limits.max_columns:
+        raise too_many_columns(limits)
+
+
 def _bomb() -> ImportFileError:
     return ImportFileError(
         "Tệp nén giải nén ra quá lớn so với kích thước (nghi là «zip bomb»): không đọc.",
         "The zip expands far beyond its size (a suspected zip bomb): not read.",
+    )
+
+
+def _damaged_zip() -> ImportFileError:
+    return ImportFileError(
+        "Tệp nén .zip bị hỏng hoặc không phải tệp zip.",
+        "The .zip file is damaged or not a zip file.",
     )
 
 
@@ -88,13 +153,10 @@ def unzip(data: bytes, limits: Limits) -> dict[str, bytes]:
     """
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(
-            "Tệp nén .zip bị hỏng hoặc không phải tệp zip.",
-            "The .zip file is damaged or not a zip file.",
-        ) from exc
-    with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
+    except ZIP_ERRORS as exc:
+        raise _damaged_zip() from exc
+    with zf:
         if len(infos) > limits.max_members:
             raise ImportFileError(
                 f"Tệp nén chứa {len(infos)} tệp, vượt giới hạn {limits.max_members}.",
@@ -117,7 +179,8 @@ def unzip(data: bytes, limits: Limits) -> dict[str, bytes]:
                 # zipfile never returns more than the declared size, and a member whose
                 # declared size is a lie fails its CRC check here.
                 out[i.filename] = zf.read(i)
-            except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError) as exc:
+            except ZIP_ERRORS as exc:
+                log.info("zip member %r unreadable: %r", i.filename, exc)
                 raise ImportFileError(
                     f"Không giải nén được «{i.filename}» trong tệp zip.",
                     f"Cannot unpack '{i.filename}' from the zip.",

@@ -9,6 +9,7 @@ Every problem a person can fix raises ``ImportFileError`` with a message saying 
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
@@ -18,6 +19,7 @@ import geopandas as gpd
 import numpy as np
 import shapely
 from pyproj import CRS
+from pyproj.exceptions import ProjError
 from shapely.geometry import MultiPoint, MultiPolygon, Point
 from shapely.geometry.base import BaseGeometry
 
@@ -27,7 +29,7 @@ from clusters.io import columns, parsers
 from clusters.io.crs import crs_label, resolve_crs
 from clusters.io.encoding import check_text
 from clusters.io.errors import ImportFileError
-from clusters.io.limits import Limits, check_feature_count, check_size
+from clusters.io.limits import Limits, check_column_count, check_feature_count, check_size
 from clusters.io.table import RawTable, row_name
 from clusters.io.values import is_blank, parse_number
 
@@ -113,6 +115,7 @@ def load(data: bytes, filename: str, limits: Limits | None = None) -> RawTable:
     }
     table = readers[fmt](data, limits)
     check_feature_count(len(table.rows), limits)
+    check_column_count(len(table.headers), limits)
     if not table.rows:
         raise ImportFileError(
             "Tệp không có dòng hoặc đối tượng nào.", "The file holds no rows or features."
@@ -176,6 +179,16 @@ def _points_from_columns(
     return out, problems
 
 
+def _wkt(text: str) -> BaseGeometry:
+    # GEOS reads WKT recursively and overflows the C stack (a crash, not an exception) on
+    # collections nested deeply; a cluster is a point or a polygon, so one level is plenty.
+    if text.upper().count("GEOMETRYCOLLECTION") > 1:
+        raise ValueError("nested GEOMETRYCOLLECTION")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # "invalid value" for NaN
+        return shapely.from_wkt(text)
+
+
 def _wkt_geometries(
     table: RawTable, header: str
 ) -> tuple[list[BaseGeometry | None], dict[int, list[Problem]]]:
@@ -187,8 +200,8 @@ def _wkt_geometries(
             out.append(None)
             continue
         try:
-            out.append(shapely.from_wkt(str(raw).strip()))
-        except shapely.errors.ShapelyError:
+            out.append(_wkt(str(raw).strip()))
+        except (shapely.errors.ShapelyError, ValueError):
             out.append(None)
             problems[i] = [
                 _row_problem(
@@ -199,6 +212,39 @@ def _wkt_geometries(
                 )
             ]
     return out, problems
+
+
+def _finite(
+    geoms: list[BaseGeometry | None], problems: dict[int, list[Problem]], after_transform: bool
+) -> list[BaseGeometry | None]:
+    """The geometries with NaN or infinite coordinates dropped, each a problem of its row.
+
+    Python's JSON, WKT and spreadsheets all carry NaN and Infinity; such a point would pass
+    every later check (comparisons with NaN are false) and only fail when stored.
+    """
+    out: list[BaseGeometry | None] = []
+    for i, g in enumerate(geoms):
+        if g is None or bool(np.isfinite(shapely.get_coordinates(g)).all()):
+            out.append(g)
+            continue
+        out.append(None)
+        if after_transform:
+            problem = _row_problem(
+                "bad_coordinates",
+                "geometry",
+                "Không chuyển được tọa độ sang WGS 84: chúng nằm ngoài phạm vi của hệ tọa độ.",
+                "The coordinates cannot be transformed to WGS 84: they are outside the "
+                "coordinate system's area.",
+            )
+        else:
+            problem = _row_problem(
+                "bad_coordinates",
+                "geometry",
+                "Tọa độ không phải số hữu hạn (NaN hoặc vô cực).",
+                "The coordinates are not finite numbers (NaN or infinity).",
+            )
+        problems.setdefault(i, []).append(problem)
+    return out
 
 
 def _geographic(crs: str) -> bool:
@@ -256,11 +302,17 @@ def tidy(geom: BaseGeometry | None) -> BaseGeometry | None:
 def to_wgs84(geoms: list[BaseGeometry | None], crs: str) -> list[BaseGeometry | None]:
     if crs == WGS84:
         return geoms
-    t = transformer(crs, WGS84)
-    return [
-        None if g is None else shapely.transform(g, lambda xy: _stack(t.transform, xy))
-        for g in geoms
-    ]
+    try:
+        t = transformer(crs, WGS84)
+        return [
+            None if g is None else shapely.transform(g, lambda xy: _stack(t.transform, xy))
+            for g in geoms
+        ]
+    except ProjError as exc:
+        raise ImportFileError(
+            f"Không chuyển được tọa độ từ {crs_label(crs)} sang WGS 84.",
+            f"The coordinates cannot be transformed from {crs_label(crs)} to WGS 84.",
+        ) from exc
 
 
 def _stack(fn: Callable[..., Any], xy: Any) -> Any:
@@ -293,7 +345,7 @@ def locate(table: RawTable, mapping: Mapping[str, str], crs: str | None = None) 
             )
         ]
     if table.geometries is not None:
-        geoms = [tidy(g) for g in table.geometries]
+        geoms = list(table.geometries)
         used = resolve_crs(table.crs, crs, table.default_crs)
     else:
         kind = coordinate_columns(mapping)
@@ -320,22 +372,23 @@ def locate(table: RawTable, mapping: Mapping[str, str], crs: str | None = None) 
         else:
             geoms, problems = _points_from_columns(table, mapping, "x", "y")
             used = resolve_crs(None, crs, None)
-            if _swap_survey_axes(geoms):
-                geoms = [None if g is None else _swapped(g) for g in geoms]
-                notes.append(
-                    Problem(
-                        "axes_swapped",
-                        "geometry",
-                        "Cột X là tọa độ Bắc, Y là tọa độ Đông (quy ước trắc địa Việt Nam): "
-                        "đã đổi chỗ khi đọc.",
-                        "Column X holds northings and Y eastings (the Vietnamese survey "
-                        "convention): swapped on reading.",
-                        "warning",
-                    )
-                )
-        geoms = [tidy(g) for g in geoms]
+    geoms = _finite([tidy(g) for g in geoms], problems, after_transform=False)
+    if table.is_table and coordinate_columns(mapping) == "xy" and _swap_survey_axes(geoms):
+        geoms = [None if g is None else _swapped(g) for g in geoms]
+        notes.append(
+            Problem(
+                "axes_swapped",
+                "geometry",
+                "Cột X là tọa độ Bắc, Y là tọa độ Đông (quy ước trắc địa Việt Nam): "
+                "đã đổi chỗ khi đọc.",
+                "Column X holds northings and Y eastings (the Vietnamese survey "
+                "convention): swapped on reading.",
+                "warning",
+            )
+        )
     _check_units(geoms, used)
-    return Located(to_wgs84(geoms, used), used, problems, notes)
+    wgs84 = _finite(to_wgs84(geoms, used), problems, after_transform=True)
+    return Located(wgs84, used, problems, notes)
 
 
 def read_vector(data: bytes, filename: str, crs: str | None = None) -> gpd.GeoDataFrame:

@@ -127,6 +127,77 @@ def shp_header_only() -> bytes:
     return struct.pack(">7i", 9994, 0, 0, 0, 0, 0, 50) + struct.pack("<2i", 1000, 1) + bytes(64)
 
 
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_CT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def sheet_xml(rows: list[list[object]], dimension: str | None = None) -> bytes:
+    """A worksheet's XML: text as inline strings, numbers as numbers."""
+    out = []
+    for r, row in enumerate(rows, start=1):
+        cells = []
+        for c, value in enumerate(row):
+            ref = f"{chr(ord('A') + c)}{r}"
+            if isinstance(value, int | float):
+                cells.append(f'<c r="{ref}"><v>{value}</v></c>')
+            elif value is not None:
+                cells.append(f'<c r="{ref}" t="inlineStr"><is><t>{value}</t></is></c>')
+        out.append(f'<row r="{r}">{"".join(cells)}</row>')
+    dim = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'<worksheet xmlns="{_SHEET_NS}">{dim}<sheetData>{"".join(out)}</sheetData></worksheet>'
+    ).encode()
+
+
+def xlsx_bytes(sheet: bytes) -> bytes:
+    """The smallest workbook Excel and openpyxl open: one sheet, written deterministically."""
+    return zip_bytes(
+        {
+            "[Content_Types].xml": (
+                '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+                '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                f'<Override PartName="/xl/workbook.xml" ContentType="{_CT}.sheet.main+xml"/>'
+                '<Override PartName="/xl/worksheets/sheet1.xml" '
+                f'ContentType="{_CT}.worksheet+xml"/></Types>'
+            ).encode(),
+            "_rels/.rels": (
+                f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" '
+                f'Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+            ).encode(),
+            "xl/workbook.xml": (
+                f'<workbook xmlns="{_SHEET_NS}" xmlns:r="{_DOC_REL}"><sheets>'
+                '<sheet name="Danh sách" sheetId="1" r:id="rId1"/></sheets></workbook>'
+            ).encode(),
+            "xl/_rels/workbook.xml.rels": (
+                f'<Relationships xmlns="{_REL_NS}"><Relationship Id="rId1" '
+                f'Type="{_DOC_REL}/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+            ).encode(),
+            "xl/worksheets/sheet1.xml": sheet,
+        }
+    )
+
+
+def damaged_stream_zip() -> bytes:
+    """A zip whose member's deflate stream is garbage, its header intact (a zlib error)."""
+    data = bytearray(zip_bytes({"ranh_gioi.shp": bytes(range(256)) * 8}))
+    start = 30 + len("ranh_gioi.shp")  # the local header, then the compressed stream
+    data[start : start + 8] = b"\xff" * 8
+    return bytes(data)
+
+
+def negative_offset_zip() -> bytes:
+    """A zip whose directory says it starts later than it does: members sit at a negative
+    offset (zipfile's "negative seek value")."""
+    data = bytearray(zip_bytes({"ranh_gioi.shp": shp_header_only()}))
+    end = data.rindex(b"PK\x05\x06")
+    offset = struct.unpack_from("<I", data, end + 16)[0]
+    struct.pack_into("<I", data, end + 16, offset + 1000)
+    return bytes(data)
+
+
 def files() -> dict[str, bytes]:
     lower = LIST_CSV.replace("Tên CCN", "tên ccn").lower()
     tcvn3_garbled = to_tcvn3(lower).decode("cp1252", errors="replace")
@@ -212,6 +283,46 @@ def files() -> dict[str, bytes]:
         "area_mismatch.geojson": feature_collection(
             feature(square, name="CCN Ô Vuông", stage="planned", area_ha=50)
         ).encode(),
+        # Hostile files: each once crashed or stalled a reader.
+        "deeply_nested.geojson": b'{"type": "FeatureCollection", "features": '
+        + b"[" * 5000
+        + b"]" * 5000
+        + b"}",
+        "long_number.geojson": feature_collection(
+            feature(point(105.70, 21.00), name="CCN A", stage="planned")
+        )
+        .replace('"CCN A"', "1" * 5000)
+        .encode(),
+        # 3 000 columns all named "x" in 12 KB: the header renaming was cubic (57 s).
+        "too_many_columns.csv": csv(",".join(["x"] * 3000), ",".join(["1"] * 3000)),
+        "too_many_properties.geojson": feature_collection(
+            feature(point(105.70, 21.00), **{f"p{i}": i for i in range(600)})
+        ).encode(),
+        "damaged_stream.zip": damaged_stream_zip(),
+        "negative_offset.zip": negative_offset_zip(),
+        "damaged_sheet.xlsx": xlsx_bytes(
+            sheet_xml([["Tên CCN", "Giai đoạn"], ["CCN A", "Trong quy hoạch"]])[:-40]
+        ),
+        # Python's JSON reads NaN and Infinity: such a point once passed the dry run.
+        "nan_coordinates.geojson": feature_collection(
+            feature(point(105.70, 21.00), name="CCN Số Thực", stage="planned"),
+            feature(point(float("nan"), 21.00), name="CCN NaN", stage="planned"),
+            feature(
+                {
+                    "type": "Polygon",
+                    "coordinates": [
+                        [[105.80, 21.00], [105.81, 21.00], [float("inf"), 21.01], [105.80, 21.00]]
+                    ],
+                },
+                name="CCN Vô Cực",
+                stage="planned",
+            ),
+        ).encode(),
+        "nan_coordinates.csv": csv(
+            "Tên CCN,Giai đoạn,Kinh độ,Vĩ độ,WKT",
+            "CCN WKT NaN,Trong quy hoạch,,,POINT (nan 21)",
+            "CCN Vô Cực,Trong quy hoạch,1e999,21.0,",
+        ),
     }
 
 
