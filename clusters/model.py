@@ -22,6 +22,7 @@ WWTP_STATUSES = (
     "operating_compliant",
 )
 INVESTOR_TYPES = ("enterprise", "cooperative", "district_board", "state_agency", "other")
+CONFIDENCE_LEVELS = ("high", "medium", "low")
 DECISION_TYPES = (
     "planning",
     "establishment",

@@ -23,6 +23,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--address", default="127.0.0.1", help="address to listen on")
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("migrate", help="upgrade the registry's schema to this release's")
+    p.set_defaults(func=cmd_migrate)
+
     p = sub.add_parser("seed", help="add the seed clusters and reported figures (idempotent)")
     p.set_defaults(func=cmd_seed)
 
@@ -76,6 +79,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     sys.stdout.flush()
     sys.stderr.flush()
     os.execv(sys.executable, cmd)  # replaces this process; never returns
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from clusters.cli import language
+    from clusters.store import migrate
+
+    say_database()
+    before, after = migrate()
+    if before == after:
+        print(
+            f"The registry is up to date (schema revision {after})."
+            if language() == "en"
+            else f"Sổ đăng ký đã ở phiên bản lược đồ mới nhất ({after})."
+        )
+    else:
+        print(
+            f"Upgraded the registry: schema revision {before} → {after}."
+            if language() == "en"
+            else f"Đã nâng cấp sổ đăng ký: phiên bản lược đồ {before} → {after}."
+        )
+    return 0
 
 
 def cmd_seed(args: argparse.Namespace) -> int:

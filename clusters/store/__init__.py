@@ -12,7 +12,15 @@ from clusters.paths import default_database_url
 from clusters.store.base import ClusterStore, Transaction
 from clusters.store.dialects import Dialect, SQLiteDialect
 
-__all__ = ["ClusterStore", "Transaction", "database_url", "display_url", "open_store"]
+__all__ = [
+    "ClusterStore",
+    "Transaction",
+    "connect",
+    "database_url",
+    "display_url",
+    "migrate",
+    "open_store",
+]
 
 
 def database_url() -> str:
@@ -42,9 +50,8 @@ def _dialect_for(url: sa.URL) -> Dialect:
     )
 
 
-def open_store(url: str | None = None) -> ClusterStore:
-    from clusters.store.sql import SqlStore
-
+def connect(url: str | None = None) -> tuple[sa.Engine, Dialect]:
+    """An engine on the registry's database and its dialect, nothing read or created yet."""
     try:
         parsed = sa.make_url(url or database_url())
     except sa.exc.ArgumentError as exc:
@@ -64,10 +71,44 @@ def open_store(url: str | None = None) -> ClusterStore:
             "pip install 'hanoi-clusters[postgis]'",
         ) from exc
     dialect.configure(engine)
+    return engine, dialect
+
+
+def cannot_open(exc: sa.exc.OperationalError) -> StorageError:
+    why = str(exc.orig).strip().splitlines()[0]  # drivers add hints on further lines
+    return StorageError(f"Không mở được cơ sở dữ liệu: {why}", f"Cannot open the database: {why}")
+
+
+def open_store(url: str | None = None) -> ClusterStore:
+    """The registry at ``url``: created (and seeded by the caller) when new; refused with a
+    message when its schema is older (``clusters migrate``) or newer than this software."""
+    from clusters.store.sql import SqlStore
+
+    engine, dialect = connect(url)
     try:
         return SqlStore(engine, dialect)
     except sa.exc.OperationalError as exc:
-        why = str(exc.orig).strip().splitlines()[0]  # drivers add hints on further lines
-        raise StorageError(
-            f"Không mở được cơ sở dữ liệu: {why}", f"Cannot open the database: {why}"
-        ) from exc
+        engine.dispose()
+        raise cannot_open(exc) from exc
+    except StorageError:
+        engine.dispose()
+        raise
+
+
+def migrate(url: str | None = None) -> tuple[str, str]:
+    """Upgrade the registry's schema to this release's; returns the (from, to) revisions."""
+    from clusters.store import migrations
+
+    engine, _ = connect(url)
+    try:
+        with engine.connect() as conn:
+            if not sa.inspect(conn).has_table("registry_meta"):
+                raise StorageError(
+                    "Chưa có sổ đăng ký ở đây: không có gì để nâng cấp.",
+                    "There is no registry here: nothing to upgrade.",
+                )
+        return migrations.upgrade(engine)
+    except sa.exc.OperationalError as exc:
+        raise cannot_open(exc) from exc
+    finally:
+        engine.dispose()

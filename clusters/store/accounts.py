@@ -19,6 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from clusters.errors import ClusterError, NotFoundError, StorageError
+from clusters.store import revision
 from clusters.store import schema as s
 from clusters.store.base import ClusterStore
 from clusters.store.dialects import Dialect
@@ -119,6 +120,7 @@ class AccountStore:
     def _write(self) -> Iterator[Connection]:
         with self.dialect.write_connection(self.engine) as conn, conn.begin():
             yield conn
+            revision.bump(conn)  # other instances see account changes on their next rerun
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:

@@ -129,5 +129,9 @@ class ClusterStore(ABC):
     def schema_version(self) -> int:
         """The schema version recorded in the database."""
 
+    @abstractmethod
+    def revision(self) -> int:
+        """A counter that every write moves on, in the same transaction (cheap to read)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections."""

@@ -5,10 +5,17 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from clusters import stages
-from clusters.model import BATCHES, CLUSTER_TYPES, LOCATION_PRECISIONS
+from clusters.model import (
+    BATCHES,
+    CLUSTER_TYPES,
+    CONFIDENCE_LEVELS,
+    INVESTOR_TYPES,
+    LOCATION_PRECISIONS,
+    WWTP_STATUSES,
+)
 from clusters.roles import ROLES
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # also the Alembic revision '0002' (store/migrations)
 APPLICATION_ID = "hanoi-clusters-registry"
 
 metadata = sa.MetaData()
@@ -76,6 +83,9 @@ clusters = sa.Table(
     _in("cluster_type", CLUSTER_TYPES),
     _in("location_precision", LOCATION_PRECISIONS),
     _in("batch", BATCHES, nullable=True),
+    _in("wwtp_status", WWTP_STATUSES, nullable=True),
+    _in("investor_type", INVESTOR_TYPES, nullable=True),
+    _in("confidence", CONFIDENCE_LEVELS, nullable=True),
     sa.CheckConstraint("version >= 1", name="ck_version"),
     sqlite_autoincrement=True,  # ids are never reused
 )

@@ -31,6 +31,7 @@ from clusters.model import (
     FieldChange,
     ReportedFigure,
 )
+from clusters.store import migrations, revision
 from clusters.store import schema as s
 from clusters.store.base import BBox, ClusterStore, Transaction
 from clusters.store.dialects import Dialect
@@ -415,31 +416,28 @@ class SqlStore(ClusterStore):
     def _prepare(self) -> None:
         with self.engine.connect() as conn:
             has_meta = sa.inspect(conn).has_table(s.meta.name)
-            found = self._read_version(conn) if has_meta else None
+            if has_meta:
+                migrations.check_up_to_date(conn)  # an older one: 'clusters migrate'
             self.dialect.opened(conn)
-        if found is not None and found > s.SCHEMA_VERSION:
-            raise StorageError(
-                f"Cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phần mềm "
-                f"({s.SCHEMA_VERSION}): hãy nâng cấp phần mềm.",
-                f"The database has schema version {found}, newer than this software "
-                f"({s.SCHEMA_VERSION}): upgrade the software.",
+        if has_meta:
+            return
+        with self.dialect.write_connection(self.engine) as conn, conn.begin():
+            self.dialect.before_create(conn)
+            # Another instance starting at the same time may have created it meanwhile
+            # (before_create serialises creation where the engine can).
+            if sa.inspect(conn).has_table(s.meta.name) and self._read_version(conn):
+                return
+            s.metadata.create_all(conn)
+            self.dialect.after_create(conn)
+            conn.execute(
+                sa.insert(s.meta),
+                [
+                    {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
+                    {"key": "application_id", "value": s.APPLICATION_ID},
+                    {"key": revision.KEY, "value": "0"},
+                ],
             )
-        if found is None:
-            with self.dialect.write_connection(self.engine) as conn, conn.begin():
-                self.dialect.before_create(conn)
-                # Another instance starting at the same time may have created it meanwhile
-                # (before_create serialises creation where the engine can).
-                if sa.inspect(conn).has_table(s.meta.name) and self._read_version(conn):
-                    return
-                s.metadata.create_all(conn)
-                self.dialect.after_create(conn)
-                conn.execute(
-                    sa.insert(s.meta),
-                    [
-                        {"key": "schema_version", "value": str(s.SCHEMA_VERSION)},
-                        {"key": "application_id", "value": s.APPLICATION_ID},
-                    ],
-                )
+            migrations.stamp_head(conn)
 
     @staticmethod
     def _read_version(conn: Connection) -> int | None:
@@ -453,6 +451,7 @@ class SqlStore(ClusterStore):
         try:
             with self.dialect.write_connection(self.engine) as conn, conn.begin():
                 yield SqlTransaction(conn, self.dialect)
+                revision.bump(conn)  # commits with the write, or not at all
         except sa.exc.DBAPIError as exc:
             if _busy(exc):  # another writer held on past the wait: a retry will do
                 raise RegistryBusy() from exc
@@ -535,6 +534,10 @@ class SqlStore(ClusterStore):
         with self._read() as conn:
             found = self._read_version(conn)
         return found or 0
+
+    def revision(self) -> int:
+        with self._read() as conn:
+            return revision.read(conn)
 
     def close(self) -> None:
         self.engine.dispose()
