@@ -249,3 +249,16 @@ def test_an_impossible_evidence_date_is_one_line(cli, tmp_path):
     )
     assert (code, out) == (1, "")
     assert err == "Lỗi: Ngày «ngày 31/02/2025» trong căn cứ không có thật.\n"
+
+
+def test_import_refuses_an_oversized_file_before_reading_it(run_cli, tmp_path, monkeypatch):
+    big = tmp_path / "big.csv"
+    with big.open("wb") as f:
+        f.truncate(2 * 1024 * 1024)  # sparse: 2 MB on paper, nothing written
+    monkeypatch.setenv("CLUSTERS_DATABASE_URL", f"sqlite:///{tmp_path / 'r.sqlite'}")
+    monkeypatch.setenv("CLUSTERS_IMPORT_MAX_MB", "1")
+    read = []
+    monkeypatch.setattr(type(big), "read_bytes", lambda self: read.append(self) or b"")
+    code, _, err = run_cli("import", str(big), "--dry-run")
+    assert code == 1 and len(err.splitlines()) == 1
+    assert read == []  # the size was refused without loading the file

@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from clusters import clock
 from clusters.errors import StorageError
 from clusters.store import open_store, restore
+from clusters.store import schema as s
 from clusters.store.dialects import backup_sqlite
 from clusters.store.restore import BackupRejected, check_backup, restore_file
 from tests.bad_backups import BAD_BACKUPS
@@ -26,8 +27,9 @@ CHANGED = "sửa sau bản sao lưu"
 # What each refusal says (Vietnamese), by the check that refused.
 SAYS = {
     "damaged": "bị hỏng",
-    "newer": "mới hơn phần mềm này (1): hãy nâng cấp phần mềm rồi khôi phục.",
-    "older": "cũ hơn phần mềm này (1), và chưa có bước chuyển đổi từ phiên bản đó.",
+    "newer": f"mới hơn phần mềm này ({s.SCHEMA_VERSION}): hãy nâng cấp phần mềm rồi khôi phục.",
+    # A file that says it is older yet is already at this release's migration: inconsistent.
+    "older": f"cũ hơn phần mềm này ({s.SCHEMA_VERSION}): cần nâng cấp.",
     "missing_table": "thiếu bảng clusters",
     "foreign": "là cơ sở dữ liệu SQLite nhưng không phải của sổ đăng ký cụm công nghiệp.",
     "not_sqlite": "không phải bản sao lưu của sổ đăng ký cụm công nghiệp.",
@@ -166,7 +168,8 @@ def test_a_refusal_says_why_in_english(registry, good_backup, tmp_path, run_cli,
     code, _, err = run_cli("restore", str(bad))
     assert code == 1
     assert err == (
-        f"Error: '{bad}' has schema version 2, newer than this software (1): "
+        f"Error: '{bad}' has schema version {s.SCHEMA_VERSION + 1}, newer than this software "
+        f"({s.SCHEMA_VERSION}): "
         "upgrade the software, then restore.\n"
     )
 
@@ -354,3 +357,16 @@ def test_a_backup_that_fails_leaves_no_file(tmp_path):
     with pytest.raises(StorageError, match="Cannot write the backup"):
         backup_sqlite(engine, target)
     assert not target.exists()
+
+
+def test_a_backup_of_release_1_is_upgraded_then_restored(registry, run_cli):
+    """A backup made before migrations existed: migrated on the private copy, then proven."""
+    old = Path(__file__).parent / "fixtures" / "registry-release-1.sqlite"
+    code, _, err = run_cli("restore", str(old))
+    assert code == 0, err
+    store = open_store(f"sqlite:///{registry}")
+    try:
+        assert store.count() == 101 and store.get(1).area_ha == 21.5  # the fixture's edit
+        assert store.schema_version() == s.SCHEMA_VERSION
+    finally:
+        store.close()

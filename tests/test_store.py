@@ -17,7 +17,7 @@ from shapely.geometry import Point
 from clusters import seed
 from clusters.errors import ConflictError, NotFoundError, StorageError
 from clusters.model import ReportedFigure
-from clusters.store import ClusterStore, open_store
+from clusters.store import ClusterStore, open_store, schema
 from clusters.store.sql import SqlStore
 
 BACKENDS = [
@@ -481,7 +481,7 @@ def test_reported_figures_are_kept_and_a_duplicate_is_refused(store: SqlStore) -
 
 
 def test_schema_version_is_recorded(store: SqlStore) -> None:
-    assert store.schema_version() == 1
+    assert store.schema_version() == schema.SCHEMA_VERSION
     assert raw(store, "SELECT value FROM registry_meta WHERE key = 'application_id'") == [
         ("hanoi-clusters-registry",)
     ]
@@ -506,8 +506,8 @@ def test_reopening_keeps_the_data_and_the_schema(
     again = open_stores()
 
     assert again.get(made.id or 0) == made
-    assert again.schema_version() == 1
-    assert count_rows(again, "registry_meta") == 2
+    assert again.schema_version() == schema.SCHEMA_VERSION
+    assert count_rows(again, "registry_meta") == 3
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys_on(sqlite_store: SqlStore) -> None:
@@ -633,7 +633,7 @@ def test_instances_starting_together_on_an_empty_database_share_one_schema(
 
     assert failures == []
     assert len(opened) == 3
-    assert count_rows(opened[0], "registry_meta") == 2
+    assert count_rows(opened[0], "registry_meta") == 3  # version, application id, revision
     made = opened[1].create(cluster(), actor="an")
     assert opened[2].get(made.id or 0).name == "CCN Ngọc Hồi"
 

@@ -10,7 +10,7 @@ from clusters import clock, snapshot, stages
 from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
 from clusters.filters import DEFAULT_STAGES, ClusterFilter
-from clusters.io import columns
+from clusters.io import columns, limits
 from clusters.io.export import FORMATS, collect, file_name, write_export
 from clusters.io.importer import ImportPlan, commit, plan
 from clusters.io.readers import load
@@ -222,12 +222,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
     lang = language()
     path: Path = args.file
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise ClusterError(
-            f"Không đọc được tệp «{path}».", f"Cannot read the file '{path}'."
-        ) from exc
+    data = limits.read_file(path)  # its size checked first: a 1 GB file is never loaded
     store = open_store()
     table = load(data, path.name)
     book = columns.MappingBook.default()

@@ -55,7 +55,15 @@ def restore_file(source: Path, target: Path) -> Path | None:
     """
     candidate = _private_copy(source, target)
     try:
-        check_backup(candidate, shown=source)
+        try:
+            check_backup(candidate, shown=source)
+        except BackupRejected as exc:
+            if exc.code != "older":
+                raise
+            # A backup made by an earlier release: upgrade the private copy with the same
+            # migrations as 'clusters migrate', then prove it as this release's.
+            _upgrade(candidate)
+            check_backup(candidate, shown=source)
         return _swap(candidate, target)
     finally:
         candidate.unlink(missing_ok=True)  # gone already once renamed into place
@@ -81,6 +89,12 @@ def check_backup(path: Path, *, shown: Path | None = None) -> None:
         raise _damaged(name, str(exc.orig)) from exc
     finally:
         engine.dispose()
+
+
+def _upgrade(candidate: Path) -> None:
+    from clusters.store import migrate
+
+    migrate(f"sqlite:///{candidate}")
 
 
 def _private_copy(source: Path, target: Path) -> Path:
@@ -170,9 +184,9 @@ def _check_registry(conn: Connection, name: Path) -> None:
         raise BackupRejected(
             "older",
             f"«{name}» có lược đồ phiên bản {version}, cũ hơn phần mềm này "
-            f"({s.SCHEMA_VERSION}), và chưa có bước chuyển đổi từ phiên bản đó.",
+            f"({s.SCHEMA_VERSION}): cần nâng cấp.",
             f"'{name}' has schema version {version}, older than this software "
-            f"({s.SCHEMA_VERSION}), and there is no migration from it yet.",
+            f"({s.SCHEMA_VERSION}): it needs an upgrade.",
         )
 
 

@@ -417,6 +417,14 @@ class SqlStore(ClusterStore):
         with self.engine.connect() as conn:
             has_meta = sa.inspect(conn).has_table(s.meta.name)
             if has_meta:
+                found = self._read_version(conn)
+                if found is not None and found > s.SCHEMA_VERSION:
+                    raise StorageError(
+                        f"Cơ sở dữ liệu có phiên bản lược đồ {found}, mới hơn phần mềm "
+                        f"({s.SCHEMA_VERSION}): hãy nâng cấp phần mềm.",
+                        f"The database has schema version {found}, newer than this software "
+                        f"({s.SCHEMA_VERSION}): upgrade the software.",
+                    )
                 migrations.check_up_to_date(conn)  # an older one: 'clusters migrate'
             self.dialect.opened(conn)
         if has_meta:

@@ -10,6 +10,7 @@ registry that is not at the newest revision, with one line saying what to run.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import command
@@ -77,6 +78,12 @@ class OutOfDate(StorageError):
         self.found = found
 
 
+def _driver(conn: Connection) -> Any:
+    raw = conn.connection.driver_connection
+    assert raw is not None  # an open connection always has its driver's
+    return raw
+
+
 def upgrade(engine: Engine) -> tuple[str, str]:
     """Upgrade the registry to the newest revision in one transaction; returns (from, to).
     A failure rolls everything back and says so."""
@@ -85,7 +92,7 @@ def upgrade(engine: Engine) -> tuple[str, str]:
         if sqlite:
             # Rebuilding a table (SQLite's way to add a CHECK) needs foreign keys off, which
             # SQLite allows only outside a transaction: before SQLAlchemy begins one.
-            conn.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+            _driver(conn).execute("PRAGMA foreign_keys = OFF")
         conn.execution_options(write=True)  # SQLite: take the write lock at BEGIN
         try:
             before = current(conn)
@@ -104,5 +111,5 @@ def upgrade(engine: Engine) -> tuple[str, str]:
         finally:
             if sqlite:
                 conn.rollback()  # nothing open, so the pragma below takes effect
-                conn.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+                _driver(conn).execute("PRAGMA foreign_keys = ON")
         return before, after
