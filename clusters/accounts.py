@@ -25,7 +25,7 @@ import logging
 import os
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
@@ -565,10 +565,12 @@ class StartedSession:
 
 @dataclass(frozen=True)
 class Session:
-    """A session in use and who it signs in, as the accounts table says now."""
+    """A session in use and who it signs in, as the accounts table says now; ``claimed``:
+    a browser holds its token."""
 
     id: int
     actor: Actor
+    claimed: bool = field(default=False, compare=False)
 
 
 class SessionEnd(StrEnum):
@@ -618,7 +620,7 @@ def start_session(
     idle = settings.session_idle_minutes
     session_id = accounts.create_session(
         account.id,
-        actor.role,
+        account.role,
         at=now,
         code_hash=_digest(code) if code else None,
         code_expires_at=now + timedelta(seconds=SESSION_CODE_SECONDS) if code else None,
@@ -627,9 +629,7 @@ def start_session(
     return StartedSession(session_id, code)
 
 
-def claim_session(
-    accounts: AccountStore, code: str, *, now: datetime | None = None
-) -> str | None:
+def claim_session(accounts: AccountStore, code: str, *, now: datetime | None = None) -> str | None:
     """A new token for the session that issued ``code``, for the browser's cookie; None when
     the code is unknown, expired or already claimed. The code is spent either way."""
     if not code or len(code) > 128:
@@ -666,9 +666,7 @@ def resume_session(
     changed is ended here, for every tab."""
     settings = settings or Settings.from_env()
     now = _clock(now)
-    row = accounts.find_session(
-        session_id=session_id, token_hash=_digest(token) if token else None
-    )
+    row = accounts.find_session(session_id=session_id, token_hash=_digest(token) if token else None)
     if row is None:
         return SessionEnd.GONE
     ended = _ended(row.last_seen_at, row.account, row.role, now, settings)
@@ -680,7 +678,7 @@ def resume_session(
     touch = min(_TOUCH_SECONDS, idle_seconds / 4) if idle_seconds > 0 else _TOUCH_SECONDS
     if (now - row.last_seen_at).total_seconds() >= touch:
         accounts.touch_session(row.id, now)
-    return Session(row.id, Actor(row.account.name, row.account.role))
+    return Session(row.id, Actor(row.account.name, row.account.role), row.claimed)
 
 
 def end_session(

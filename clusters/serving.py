@@ -1,10 +1,13 @@
 """How ``clusters serve`` runs the web app from the installed package, in any folder.
 
-The entry script and the offline map assets are laid out in the data folder's ``app/``
-(``paths.app_folder``), outside the package, so a read-only installation still serves them;
-Streamlit serves the ``static/`` folder beside the script it runs. The Streamlit settings are
-stated here once; ``.streamlit/config.toml`` (for ``streamlit run app.py`` in a checkout)
-repeats them and ``tests/test_packaging.py`` keeps the two equal.
+The entry script, the launcher and the offline map assets are laid out in the data folder's
+``app/`` (``paths.app_folder``), outside the package, so a read-only installation still serves
+them; Streamlit serves the ``static/`` folder beside the script it runs. The launcher
+(``ASGI_LAUNCHER``) makes the entry script an ASGI app (``st.App``) with the session routes
+of ``clusters.ui.asgi``; ``streamlit run`` serves such a script with uvicorn and the same
+options. The Streamlit settings are stated here once; ``.streamlit/config.toml`` (for
+``streamlit run app.py`` in a checkout, which has no session routes) repeats them and
+``tests/test_packaging.py`` keeps the two equal.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from clusters.paths import app_folder
 from clusters.static_assets import install_assets
 
 ENTRY_SCRIPT = "streamlit_app.py"
+ASGI_LAUNCHER = "clusters_asgi.py"
 
 # Offline intranet defaults: assets from our own static folder, no usage statistics (the
 # browser would call a Streamlit metrics host), no prompt on the terminal.
@@ -28,18 +32,27 @@ STREAMLIT_OPTIONS: dict[str, dict[str, object]] = {
 }
 
 
+def _packaged(name: str) -> Path:
+    return Path(str(resources.files("clusters.ui") / name))
+
+
 def packaged_entry_script() -> Path:
-    return Path(str(resources.files("clusters.ui") / ENTRY_SCRIPT))
+    return _packaged(ENTRY_SCRIPT)
+
+
+def _copy(source: Path, target: Path) -> None:
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
 
 
 def prepare_app_folder(folder: Path | None = None) -> Path:
-    """Copy the entry script and the map's assets into ``folder``; return the script's path."""
+    """Copy the entry script, its ASGI launcher and the map's assets into ``folder``; return
+    the entry script's path (the launcher is ``ASGI_LAUNCHER`` beside it)."""
     folder = folder or app_folder()
     folder.mkdir(parents=True, exist_ok=True)
     script = folder / ENTRY_SCRIPT
-    source = packaged_entry_script()
-    if not script.exists() or script.read_bytes() != source.read_bytes():
-        shutil.copyfile(source, script)
+    _copy(packaged_entry_script(), script)
+    _copy(_packaged(ASGI_LAUNCHER), folder / ASGI_LAUNCHER)
     install_assets(folder / "static")
     return script
 

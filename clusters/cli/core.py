@@ -57,19 +57,20 @@ def say_database() -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from clusters.serving import prepare_app_folder, streamlit_flags
+    from clusters.serving import ASGI_LAUNCHER, prepare_app_folder, streamlit_flags
 
     say_database()
     store = open_store()
     seed.ensure_seeded(store)
     store.close()
-    script = prepare_app_folder()
+    # The launcher's st.App serves the entry script with the session routes (uvicorn).
+    launcher = prepare_app_folder().with_name(ASGI_LAUNCHER)
     cmd = [
         sys.executable,
         "-m",
         "streamlit",
         "run",
-        str(script),
+        str(launcher),
         "--server.port",
         str(args.port),
         "--server.address",

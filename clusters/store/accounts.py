@@ -70,6 +70,7 @@ class SessionRow:
     account: Account
     created_at: datetime
     last_seen_at: datetime
+    claimed: bool  # a browser holds its token (has claimed its code)
 
 
 # registry_meta key of the digest key (``AccountStore.digest_key``).
@@ -302,8 +303,15 @@ class AccountStore:
                 sa.delete(s.signin_failures).where(s.signin_failures.c.subject.in_(subjects))
             )
 
-
     # -- sessions ------------------------------------------------------------------------
+
+    @contextmanager
+    def _write_sessions(self) -> Iterator[Connection]:
+        """A write to the sessions table alone. Every rerun reads its session afresh and no
+        instance caches sessions, so this does not bump the registry's revision (which would
+        make every instance reload its clusters each time a session is used)."""
+        with self.dialect.write_connection(self.engine) as conn, conn.begin():
+            yield conn
 
     def create_session(
         self,
@@ -318,26 +326,29 @@ class AccountStore:
         """A new session of the account; returns its id. Sessions last seen before
         ``forget_before`` (idle too long, wherever they were) are deleted first."""
         c = s.sessions.c
-        with self._write() as conn:
+        with self._write_sessions() as conn:
             if forget_before is not None:
                 conn.execute(sa.delete(s.sessions).where(c.last_seen_at < forget_before))
-            result = conn.execute(
-                sa.insert(s.sessions).values(
-                    account_id=account_id,
-                    role=role,
-                    code_hash=code_hash,
-                    code_expires_at=code_expires_at,
-                    created_at=at,
-                    last_seen_at=at,
-                )
+            return int(
+                conn.execute(
+                    sa.insert(s.sessions)
+                    .values(
+                        account_id=account_id,
+                        role=role,
+                        code_hash=code_hash,
+                        code_expires_at=code_expires_at,
+                        created_at=at,
+                        last_seen_at=at,
+                    )
+                    .returning(c.id)
+                ).scalar_one()
             )
-            return int(result.inserted_primary_key[0])
 
     def claim_session(self, code_hash: str, token_hash: str, *, at: datetime) -> bool:
         """Give the session holding this unexpired code the token, and spend the code: true
         for the first claim only."""
         c = s.sessions.c
-        with self._write() as conn:
+        with self._write_sessions() as conn:
             result = conn.execute(
                 sa.update(s.sessions)
                 .where(c.code_hash == code_hash, c.code_expires_at > at)
@@ -363,6 +374,7 @@ class AccountStore:
                 c.role.label("session_role"),
                 c.created_at.label("session_created_at"),
                 c.last_seen_at,
+                c.token_hash.is_not(None).label("claimed"),
             )
             .join(s.accounts, s.accounts.c.id == c.account_id)
             .where(where)
@@ -377,16 +389,15 @@ class AccountStore:
             account=_row_account(row),
             created_at=_aware(row["session_created_at"]),
             last_seen_at=_aware(row["last_seen_at"]),
+            claimed=bool(row["claimed"]),
         )
 
     def touch_session(self, session_id: int, at: datetime) -> None:
         c = s.sessions.c
-        with self._write() as conn:
+        with self._write_sessions() as conn:
             conn.execute(sa.update(s.sessions).where(c.id == session_id).values(last_seen_at=at))
 
-    def end_session(
-        self, *, session_id: int | None = None, token_hash: str | None = None
-    ) -> bool:
+    def end_session(self, *, session_id: int | None = None, token_hash: str | None = None) -> bool:
         """Delete the session with this id or this token's digest; true if there was one."""
         c = s.sessions.c
         if session_id is not None:
@@ -395,17 +406,15 @@ class AccountStore:
             where = c.token_hash == token_hash
         else:
             return False
-        with self._write() as conn:
+        with self._write_sessions() as conn:
             return conn.execute(sa.delete(s.sessions).where(where)).rowcount > 0
 
     def end_sessions(self, name: str) -> int:
         """Delete every session of the account ``name``; returns how many there were."""
         c = s.sessions.c
         account = sa.select(s.accounts.c.id).where(s.accounts.c.name == name)
-        with self._write() as conn:
-            return conn.execute(
-                sa.delete(s.sessions).where(c.account_id.in_(account))
-            ).rowcount
+        with self._write_sessions() as conn:
+            return conn.execute(sa.delete(s.sessions).where(c.account_id.in_(account))).rowcount
 
 
 def account_store(store: ClusterStore) -> AccountStore:
