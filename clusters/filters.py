@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields
 from clusters import i18n, stages
 from clusters.errors import BadLink
 from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster
-from clusters.text import fold, matches
+from clusters.text import fold, match_score
 
 DEFAULT_STAGES = tuple(c for c in stages.STAGE_CODES if c != stages.TERMINAL)
 _LISTS = ("stages", "batches", "districts", "communes", "types", "wwtp")
@@ -54,7 +54,11 @@ class ClusterFilter:
             return False
         if self.area_max is not None and (c.area_ha is None or c.area_ha > self.area_max):
             return False
-        return not self.text.strip() or matches(
+        return self.text_score(c) is not None
+
+    def text_score(self, c: Cluster) -> int | None:
+        """How well ``c`` matches the search text (``text.match_score``); None: no match."""
+        return match_score(
             self.text,
             c.name,
             *c.aliases,
@@ -65,7 +69,12 @@ class ClusterFilter:
         )
 
     def apply(self, clusters: Iterable[Cluster]) -> list[Cluster]:
-        return [c for c in clusters if self.accepts(c)]
+        """The clusters the filter accepts; with a search text, the best match first
+        (equal matches keep their order)."""
+        chosen = [c for c in clusters if self.accepts(c)]
+        if self.text.strip():
+            chosen.sort(key=lambda c: -(self.text_score(c) or 0))
+        return chosen
 
     def is_default(self) -> bool:
         return self == ClusterFilter()

@@ -755,3 +755,30 @@ CATALOGUE.update(
         ),
     }
 )
+
+
+# --- map page: the registry beside the reports, what the legend counts
+CATALOGUE.update(
+    {
+        "map.registry_holds": ("Sổ đăng ký có {parts}", "The registry holds {parts}"),
+        "map.against_report": (
+            "{items} theo báo cáo {date}",
+            "{items} against the report of {date}",
+        ),
+        "map.registry_incomplete": ("còn thiếu hồ sơ", "records are missing"),
+        "legend.counts": (
+            "Số trong ngoặc: {count} cụm đang hiển thị theo bộ lọc, {batches}.",
+            "In brackets: the {count} clusters shown by the filter, {batches}.",
+        ),
+        "legend.all_batches": ("mọi đợt thành lập", "all batches"),
+        "legend.batches": ("đợt {batches}", "batch {batches}"),
+        "legend.reported_batch": (
+            "Số liệu theo giai đoạn của báo cáo {date} chỉ tính đợt {batch}: {items}.",
+            "The stage figures of the report of {date} count the {batch} batch only: {items}.",
+        ),
+        "legend.reported_item": (
+            "{reported} {label} (sổ đăng ký: {registry})",
+            "{reported} {label} (registry: {registry})",
+        ),
+    }
+)

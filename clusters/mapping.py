@@ -19,7 +19,9 @@ from urllib.parse import urlsplit
 import folium
 import pyogrio
 import shapely
+from branca.element import MacroElement
 from folium.plugins import MarkerCluster
+from folium.template import Template
 from folium.utilities import JsCode
 from shapely.geometry import mapping as geometry_mapping
 
@@ -32,9 +34,12 @@ HANOI_CENTER = (21.0285, 105.80)
 DEFAULT_ZOOM = 10
 MAX_ZOOM = 19
 FIT_MAX_ZOOM = 16  # fitting to a single point stops at street level
+GUESSED_WIDTH_PX = 900  # a map's width before it has reported its real size (a desktop's)
 CLUSTER_CLASS = "cluster-feature"  # CSS class of every drawn cluster (polygon or marker)
 REFERENCE_CLASS = "reference-feature"
-RETURNED_OBJECTS = ["last_active_drawing"]  # the only map event that reruns the app
+# The map events that rerun the app: a click on a cluster, and a move (the view's bounds and
+# zoom give the map's size in pixels, which the page needs to fit a view to it).
+RETURNED_OBJECTS = ["last_active_drawing", "bounds", "zoom"]
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -62,6 +67,21 @@ _GROUP_CSS = (
     " font: bold 12px/26px sans-serif; text-align: center; }"
     "</style>"
 )
+# The map sits in an iframe. Pressing the mouse on it focuses the iframe, and the browser then
+# scrolls the page until the whole iframe shows (a phone, a short window): the feature under
+# the pointer moves away before the button is released, the click lands on the map's
+# background and the first click on a cluster is lost. The map takes the focus without
+# scrolling instead (it keeps its keyboard controls).
+_FOCUS_WITHOUT_SCROLLING_JS = """
+(function (map) {
+  var container = map.getContainer();
+  container.addEventListener("mousedown", function (event) {
+    event.preventDefault();
+    container.focus({preventScroll: true});
+  }, true);
+})(%s);
+"""
+
 _MARKER_CLUSTER_OPTIONS = {
     "showCoverageOnHover": False,
     "spiderfyOnMaxZoom": True,
@@ -148,6 +168,17 @@ def load_reference_layer(path: Path, tolerance_m: float = 10.0) -> ReferenceLaye
     return ReferenceLayer(path.stem.replace("_", " "), tuple(features))
 
 
+class _FocusWithoutScrolling(MacroElement):
+    """The script of ``_FOCUS_WITHOUT_SCROLLING_JS``, run with the map it belongs to."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.script(this._parent.get_name()) }}{% endmacro %}"
+    )
+
+    def script(self, map_name: str) -> str:
+        return _FOCUS_WITHOUT_SCROLLING_JS % map_name
+
+
 def _offline(m: folium.Map) -> folium.Map:
     # Instance attributes: the class-level lists are shared by every map in the process.
     m.default_js = static_assets.script_urls()
@@ -169,6 +200,7 @@ def base_map(basemap: Basemap = OSM, reference_layers: Sequence[ReferenceLayer] 
     figure = m.get_root()
     assert isinstance(figure, folium.Figure)
     figure.header.add_child(folium.Element(_GROUP_CSS), name="cluster_group_css")
+    _FocusWithoutScrolling().add_to(m)
     if basemap.url is not None:
         folium.TileLayer(
             tiles=basemap.url,
@@ -347,9 +379,16 @@ def _mercator_y(lat: float) -> float:
 
 
 def fit_view(
-    bounds: Bounds, width_px: int = 900, height_px: int = 600, padding_px: int = 40
+    bounds: Bounds,
+    width_px: int = GUESSED_WIDTH_PX,
+    height_px: int = 600,
+    padding_px: int = 40,
 ) -> tuple[tuple[float, float], int]:
-    """Centre (lat, lon) and the largest zoom at which ``bounds`` fit a map of that size."""
+    """Centre (lat, lon) and the largest zoom at which ``bounds`` fit a map of that size.
+
+    Pass the map's real size (``map_size``) whenever it is known: a guessed width fits a
+    desktop window and cuts off the edges on a phone.
+    """
     min_lon, min_lat, max_lon, max_lat = bounds
     center = ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
     dx = (max_lon - min_lon) / 360.0
@@ -362,3 +401,26 @@ def fit_view(
     if dy > 0:
         zooms.append(math.floor(math.log2(usable_h / (256 * dy))))
     return center, max(1, min(zooms))
+
+
+def map_size(value: Mapping[str, Any] | None) -> tuple[int, int] | None:
+    """The map's (width, height) in pixels, from the view ``st_folium`` returns.
+
+    At zoom z the world is 256·2^z pixels wide: the bounds' longitude span gives the width,
+    their Web Mercator latitude span the height. None until the map has reported its view.
+    """
+    if not value:
+        return None
+    try:
+        south_west = value["bounds"]["_southWest"]
+        north_east = value["bounds"]["_northEast"]
+        west, south = float(south_west["lng"]), float(south_west["lat"])
+        east, north = float(north_east["lng"]), float(north_east["lat"])
+        world_px = 256 * 2 ** float(value["zoom"])
+    except (KeyError, TypeError, ValueError, OverflowError):
+        return None
+    width = (east - west) / 360 * world_px
+    height = (_mercator_y(north) - _mercator_y(south)) * world_px
+    if not (1 <= width < 100_000 and 1 <= height < 100_000):
+        return None
+    return round(width), round(height)

@@ -84,3 +84,15 @@ def test_options_and_summary():
     assert opts.communes == (("09910", "Xã Quốc Oai"),)
     assert districts_of(CS[2]) == ["Quốc Oai", "Thạch Thất"]
     assert summary(CS) == (3, 61.6)
+
+
+def test_text_search_puts_the_best_match_first_and_keeps_the_order_of_equals():
+    registry = [
+        cluster(id=1, name="CCN Liên Hà 2", district_2019="Đông Anh"),
+        cluster(id=2, name="CCN Nguyên Khê (CCN Đông Anh)"),
+        cluster(id=3, name="CCN Thụy Lâm", district_2019="Đông Anh"),
+        cluster(id=4, name="CCN Đông Anh"),
+    ]
+    found = ClusterFilter(text="dong anh", stages=()).apply(registry)
+    assert [c.id for c in found] == [4, 2, 1, 3]
+    assert [c.id for c in ClusterFilter(stages=()).apply(registry)] == [1, 2, 3, 4]

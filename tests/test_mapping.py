@@ -1,6 +1,7 @@
 """The map builder: one feature per cluster, stage colours, escaping, nothing from a CDN."""
 
 import json
+import math
 import re
 
 import folium
@@ -190,9 +191,77 @@ def test_fit_view_frames_the_results():
     assert 8 <= zoom <= 11
     _, closer = mapping.fit_view((105.80, 20.95, 105.81, 20.96), 900, 600)
     assert closer > zoom
-    _, single = mapping.fit_view((105.8, 21.0, 105.8, 21.0))
+    _, single = mapping.fit_view((105.8, 21.0, 105.8, 21.0), 358, 620)
     assert single == mapping.FIT_MAX_ZOOM
     assert mapping.bounds_of([]) is None
+
+
+def reported_view(width: int, height: int, zoom: int, center=(21.0, 105.8)) -> dict:
+    """What the map reports for a view of that size in pixels (Web Mercator, as Leaflet)."""
+    world = 256 * 2**zoom
+    lat, lon = center
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
+
+    def lat_at(yy: float) -> float:
+        return math.degrees(2 * math.atan(math.exp(yy * 2 * math.pi)) - math.pi / 2)
+
+    half_w, half_h = width / world * 180, height / world / 2
+    return {
+        "last_active_drawing": None,
+        "bounds": {
+            "_southWest": {"lat": lat_at(y - half_h), "lng": lon - half_w},
+            "_northEast": {"lat": lat_at(y + half_h), "lng": lon + half_w},
+        },
+        "zoom": zoom,
+    }
+
+
+@pytest.mark.parametrize(
+    ("width", "height", "zoom"), [(358, 620, 10), (697, 620, 9), (1200, 400, 14)]
+)
+def test_map_size_comes_from_the_reported_bounds_and_zoom(width, height, zoom):
+    assert mapping.map_size(reported_view(width, height, zoom)) == (width, height)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {},
+        {"last_active_drawing": None},
+        # st_folium's value before the map has reported anything
+        {
+            "bounds": {
+                "_southWest": {"lat": None, "lng": None},
+                "_northEast": {"lat": None, "lng": None},
+            },
+            "zoom": 10,
+        },
+        {"bounds": reported_view(358, 620, 10)["bounds"]},
+        {"bounds": reported_view(358, 620, 10)["bounds"], "zoom": "x"},
+    ],
+)
+def test_map_size_is_unknown_until_the_map_reports_its_view(value):
+    assert mapping.map_size(value) is None
+
+
+def test_fit_at_a_phones_size_shows_every_cluster():
+    """At 390 px the map is 358 px wide: a fit for a 900 px map cut the edges off."""
+    bounds = mapping.bounds_of(seed_clusters())
+    assert bounds is not None
+    width, height = mapping.map_size(reported_view(358, 620, 10)) or (0, 0)
+    _, zoom = mapping.fit_view(bounds, width, height)
+    _, guessed = mapping.fit_view(bounds, height_px=height)
+    assert zoom < guessed
+    span_px = (bounds[2] - bounds[0]) / 360 * 256 * 2**zoom
+    assert span_px <= width - 2 * 40 < span_px * 2
+
+
+def test_the_map_takes_the_focus_without_scrolling_the_page():
+    """Else the page scrolls under the pointer on the first click and the click is lost."""
+    script = render(mapping.base_map(mapping.NO_BASEMAP))
+    assert "focus({preventScroll: true})" in script
+    assert "event.preventDefault()" in script
 
 
 def test_reference_layer_from_a_file_is_simplified_labelled_and_escaped(tmp_path):

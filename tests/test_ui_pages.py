@@ -155,7 +155,7 @@ def test_map_assets_are_local_and_no_basemap_means_no_tiles(app):
     assert any(u.endswith("leaflet.js") for u in links)
     assert all(u.startswith("../../app/static/vendor/") for u in links)
     assert "tileLayer" not in args["script"]
-    assert args["returned_objects"] == ["last_active_drawing"]
+    assert args["returned_objects"] == ["last_active_drawing", "bounds", "zoom"]
 
 
 def test_basemap_comes_from_the_environment_and_can_be_switched_off(app, monkeypatch):

@@ -57,17 +57,21 @@ def export_buttons(clusters: Sequence[Cluster], flt: ClusterFilter, key: str = "
         if len(chosen) > LARGE:
             _large(store, chosen, flt, vn2000, key)
             return
-        for col, fmt in zip(st.columns(len(FORMATS)), FORMATS, strict=True):
-            col.download_button(
-                _label(fmt),
-                data=_maker(store, chosen, flt, fmt, vn2000),
-                file_name=file_name(fmt, now, vn2000),
-                mime=MEDIA_TYPES[fmt],
-                key=f"{key}_{fmt}",
-                on_click="ignore",
-                icon=":material/download:",
-                disabled=not chosen,
-            )
+        # One row that wraps, each button as wide as its label: equal columns cut the
+        # longer labels ("GeoJSON (RFC 79…").
+        with st.container(horizontal=True, wrap=True):
+            for fmt in FORMATS:
+                st.download_button(
+                    _label(fmt),
+                    data=_maker(store, chosen, flt, fmt, vn2000),
+                    file_name=file_name(fmt, now, vn2000),
+                    mime=MEDIA_TYPES[fmt],
+                    key=f"{key}_{fmt}",
+                    on_click="ignore",
+                    icon=":material/download:",
+                    disabled=not chosen,
+                    width="content",
+                )
 
 
 def _large(

@@ -22,6 +22,26 @@ FILTER_KEY = "cluster_filter"
 UNKNOWN = "unknown"
 _LIST_FIELDS = ("stages", "batches", "districts", "communes", "types", "wwtp")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~])")
+# Streamlit cuts a chosen option's chip to one line ("Đang giải phóng mặ…") and the box to
+# about five chips: the stage names are long, so chips wrap and the box grows instead.
+_FILTER_CSS = """<style>
+[data-testid="stMultiSelect"] [role="group"]:has(> [data-testid="stMultiSelectTagsContainer"]) {
+  max-height: none;
+}
+[data-testid="stMultiSelectTagsContainer"] [data-tag] {
+  height: auto; min-height: 1.75rem; white-space: normal;
+}
+[data-testid="stMultiSelectTagsContainer"] [data-tag] > span[title] {
+  white-space: normal; overflow: visible; text-overflow: clip; padding: 2px 0;
+}
+</style>"""
+# Streamlit keeps a badge on one line and cuts it ("Vị trí gần đúng (điểm đại diện củ…") in a
+# narrow column: the badge wraps instead.
+_BADGE_CSS = """<style>
+[data-testid="stMarkdownContainer"] span.stMarkdownBadge {
+  white-space: normal; overflow: visible; text-overflow: clip; height: auto;
+}
+</style>"""
 
 
 def md(text: object) -> str:
@@ -118,6 +138,7 @@ def filter_sidebar(clusters: Sequence[Cluster]) -> ClusterFilter:
     def labelled(kind: str) -> Callable[[str], str]:
         return lambda code: i18n.value_label(kind, code, lang)
 
+    st.html(_FILTER_CSS)
     with st.sidebar:
         st.header(t("filter.header"))
         st.text_input(
@@ -206,6 +227,7 @@ def stage_chip(code: str) -> str:
 def cluster_badges(c: Cluster) -> None:
     """Verified / approximate badges."""
     t = state.t
+    st.html(_BADGE_CSS)
     if c.stage_verified:
         st.badge(t("summary.verified"), icon=":material/verified:", color="green")
     else:

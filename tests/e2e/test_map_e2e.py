@@ -3,6 +3,8 @@
 Counting what the map draws: a cluster is an SVG path with the class ``cluster-feature``
 (polygon or circle marker) unless it sits in a group of nearby markers, whose icon shows
 how many it holds; drawn = paths + the groups' numbers.
+
+A phone (390 × 844) and a desktop window (1400 × 900) are the two sizes the planners use.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import re
 import time
 
 import pytest
+from playwright.sync_api import expect
 from shapely.geometry import Point
 
 from clusters.filters import ClusterFilter
@@ -22,6 +25,12 @@ pytestmark = pytest.mark.browser
 
 HOSTILE = "<img src=x onerror=alert(1)> ${alert(1)}"
 SHARED_POINT = (105.85, 21.00)
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1400, "height": 900}
+SIZES = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1400px")]
+FIT = "Thu phóng vừa kết quả"
+SEARCH = "Tìm theo tên, xã, huyện, chủ đầu tư"
+PADDING_PX = 40  # mapping.fit_view's margin on each side
 
 
 def map_frame(page):
@@ -59,12 +68,47 @@ def tooltip_of(frame, path) -> str:
     return tip.inner_text()
 
 
-def expected_count(server, **query: str) -> int:
+def chosen(server, **query: str):
     store = server.store()
     try:
-        return len(ClusterFilter.from_query(query).apply(store.list_clusters()))
+        return ClusterFilter.from_query(query).apply(store.list_clusters())
     finally:
         store.close()
+
+
+def expected_count(server, **query: str) -> int:
+    return len(chosen(server, **query))
+
+
+def settle(page, window, timeout_s: float = 30) -> None:
+    """Wait until no run of the app is under way and the map has stopped moving."""
+    deadline = time.monotonic() + timeout_s
+    last, still_since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        running = page.locator('[data-testid="stStatusWidget"]').count() > 0
+        view = window.evaluate("[map.getCenter().lat, map.getCenter().lng, map.getZoom()]")
+        if running or view != last:
+            last, still_since = view, time.monotonic()
+        elif time.monotonic() - still_since > 1.0:
+            return
+        time.sleep(0.2)
+    pytest.fail("the map page did not settle")
+
+
+def corners(clusters) -> list[list[float]]:
+    """[lat, lon] of the corners of every cluster's bounding box."""
+    out = []
+    for c in clusters:
+        west, south, east, north = c.geometry.bounds
+        out += [[south, west], [north, east]]
+    return out
+
+
+_ALL_INSIDE = "points => points.every(p => map.getBounds().contains(p))"
+
+
+def wait_until_all_inside(window, points, timeout_s: float = 30) -> None:
+    window.wait_for_function(_ALL_INSIDE, arg=points, timeout=timeout_s * 1000)
 
 
 def test_map_draws_one_feature_per_cluster(seeded_app, browser_page):
@@ -101,19 +145,34 @@ def test_a_link_reopens_the_same_filtered_view(seeded_app, browser_page):
     assert page.get_by_text("33", exact=True).first.is_visible()
 
 
-def test_fit_to_results_zooms_to_the_filtered_clusters(seeded_app, browser_page):
+@pytest.mark.parametrize("viewport", SIZES)
+@pytest.mark.parametrize("query", [{}, {"districts": "Thanh Trì"}], ids=["all", "Thanh Trì"])
+def test_fit_to_results_shows_every_chosen_cluster(seeded_app, browser_page, viewport, query):
     page = browser_page.page
-    page.goto(f"{seeded_app.url}/?districts=Thanh%20Tr%C3%AC")
+    page.set_viewport_size(viewport)
+    page.goto(seeded_app.url + ("/?districts=Thanh%20Tr%C3%AC" if query else "/"))
+    results = chosen(seeded_app, **query)
     frame = map_frame(page)
-    assert wait_for_drawn(frame, 2) == expected_count(seeded_app, districts="Thanh Trì") == 2
+    assert wait_for_drawn(frame, len(results)) == len(results)
     window = map_window(page)
-    before = window.evaluate("window.map.getZoom()")
-    page.get_by_role("button", name="Thu phóng vừa kết quả").click()
-    window.wait_for_function(f"window.map.getZoom() > {before}")
-    bounds = window.evaluate("window.map.getBounds().toBBoxString()")
-    west, south, east, north = (float(v) for v in bounds.split(","))
-    for lat, lon in ((20.912388, 105.833670), (20.970561, 105.802467)):  # Thanh Trì's two
-        assert west < lon < east and south < lat < north
+    points = corners(results)
+    wait_until_all_inside(window, points)  # the first view fits the results
+    settle(page, window)
+    window.evaluate("map.setView([21.35, 105.45], 14)")  # the planner looks elsewhere
+    settle(page, window)
+    assert not window.evaluate(_ALL_INSIDE, points)
+    page.get_by_role("button", name=FIT).click()
+    wait_until_all_inside(window, points)
+    settle(page, window)
+    # The closest view that holds them all, at the map's real size: not a guessed one.
+    best = window.evaluate(
+        f"""points => Math.min(16,
+          map.getBoundsZoom(L.latLngBounds(points), false, L.point({2 * PADDING_PX},
+          {2 * PADDING_PX})))""",
+        points,
+    )
+    assert window.evaluate("map.getZoom()") == best
+    assert window.evaluate(_ALL_INSIDE, points)
 
 
 def test_the_app_works_under_a_path_prefix(app_server, browser_page):
@@ -221,3 +280,57 @@ def test_hostile_name_shows_as_text_and_runs_nothing(small_app, browser_page):
     page.wait_for_load_state("networkidle")
     assert browser_page.dialogs == []
     assert page.locator("img[src=x]").count() == 0
+
+
+@pytest.mark.parametrize("viewport", SIZES)
+def test_first_click_on_a_cluster_shows_its_summary(small_app, browser_page, viewport):
+    """The map's iframe taking the focus scrolled the page and lost the first click."""
+    page = browser_page.page
+    page.set_viewport_size(viewport)
+    page.goto(small_app.url)
+    frame = map_frame(page)
+    assert wait_for_drawn(frame, 5) == 5
+    settle(page, map_window(page))
+    polygon = next(
+        p
+        for p in frame.locator(f"path.{CLUSTER_CLASS}").all()
+        if "CCN Delta" in tooltip_of(frame, p)
+    )
+    polygon.click()
+    # The whole summary in view, from its heading to its link.
+    expect(page.get_by_role("heading", name="CCN Delta")).to_be_in_viewport(ratio=1)
+    expect(page.get_by_role("link", name="Mở trang chi tiết")).to_be_in_viewport(ratio=1)
+
+
+def test_first_tap_on_a_phone_shows_the_summary(small_app, chromium):
+    context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True, locale="vi-VN")
+    try:
+        page = context.new_page()
+        page.goto(small_app.url)
+        frame = map_frame(page)
+        assert wait_for_drawn(frame, 5) == 5
+        settle(page, map_window(page))
+        # The one polygon (CCN Delta): its outline is drawn with lines, markers with arcs.
+        frame.locator(f"path.{CLUSTER_CLASS}[d*='L']").tap()
+        expect(page.get_by_role("heading", name="CCN Delta")).to_be_in_viewport(ratio=1)
+        expect(page.get_by_role("link", name="Mở trang chi tiết")).to_be_in_viewport(ratio=1)
+    finally:
+        context.close()
+
+
+def test_a_search_with_one_result_opens_it_on_the_map(seeded_app, browser_page):
+    page = browser_page.page
+    page.goto(seeded_app.url)
+    frame = map_frame(page)
+    wait_for_drawn(frame, 101)
+    window = map_window(page)
+    settle(page, window)
+    (ngoc_hoi,) = chosen(seeded_app, text="ngochoi")
+    assert ngoc_hoi.name == "CCN Ngọc Hồi"
+    search = page.get_by_role("textbox", name=SEARCH)
+    search.fill("ngochoi")
+    search.press("Enter")
+    expect(page.get_by_role("heading", name="CCN Ngọc Hồi")).to_be_in_viewport()
+    assert wait_for_drawn(frame, 1) == 1
+    wait_until_all_inside(window, corners([ngoc_hoi]))
+    window.wait_for_function("map.getZoom() >= 14")

@@ -14,16 +14,18 @@ from clusters.ui import routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 
 TABLE_KEY = "cluster_table"
+NAME_WIDTH = 240  # px: most names whole, and the area still beside them on a phone
+# Name and area first, so that both show on a phone without scrolling sideways.
 COLUMNS = (
-    "id",
     "name",
+    "area_ha",
     "stage",
     "batch",
     "district_2019",
     "commune_2025_name",
-    "area_ha",
     "investor",
     "stage_verified",
+    "id",
 )
 
 
@@ -45,10 +47,7 @@ def table(chosen: Sequence[Cluster]) -> pd.DataFrame:
         }
         for c in chosen
     ]
-    frame = pd.DataFrame(rows, columns=[*COLUMNS, "approximate"])
-    text = ["district_2019", "commune_2025_name", "investor"]
-    frame[text] = frame[text].fillna(i18n.t("common.none", lang))
-    return frame
+    return pd.DataFrame(rows, columns=[*COLUMNS, "approximate"])
 
 
 def column_config() -> dict[str, Any]:
@@ -57,8 +56,10 @@ def column_config() -> dict[str, Any]:
         name: st.column_config.Column(FIELD_BY_NAME[name].label(lang)) for name in COLUMNS
     }
     config["id"] = st.column_config.NumberColumn(FIELD_BY_NAME["id"].label(lang), width="small")
+    # A set width: sized to its content, one very long name would push the area off screen.
+    config["name"] = st.column_config.Column(FIELD_BY_NAME["name"].label(lang), width=NAME_WIDTH)
     config["area_ha"] = st.column_config.NumberColumn(
-        f"{FIELD_BY_NAME['area_ha'].label(lang)} (ha)"
+        state.t("overview.col_area"), help=f"{FIELD_BY_NAME['area_ha'].label(lang)} (ha)"
     )
     config["stage_verified"] = st.column_config.CheckboxColumn(
         FIELD_BY_NAME["stage_verified"].label(lang)
@@ -77,21 +78,23 @@ def render() -> None:
     st.caption(state.t("list.hint"))
     frame = table(chosen)
     lang = state.lang()
-    styled = frame.style.format(
-        {"area_ha": lambda v: i18n.number(v, lang)}, na_rep=i18n.t("common.none", lang)
-    )
+    none = i18n.t("common.none", lang)
+    styled = frame.style.format({"area_ha": lambda v: i18n.number(v, lang)}, na_rep=none)
+    # A click on any cell opens its cluster: no column of row checkboxes taking the width
+    # a phone needs for the name and the area.
     event = st.dataframe(
         styled,
         hide_index=True,
         column_config=column_config(),
         on_select="rerun",
-        selection_mode="single-row",
+        selection_mode="single-cell",
         key=TABLE_KEY,
         height=640,
+        placeholder=none,
     )
-    rows = event.selection.rows if event else []
-    if rows:
-        routes.go("cluster", id=str(int(frame.iloc[rows[0]]["id"])))
+    cells = event.selection.cells if event else []
+    if cells:
+        routes.go("cluster", id=str(int(frame.iloc[cells[0][0]]["id"])))
 
 
 if __name__ == "__main__":

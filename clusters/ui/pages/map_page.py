@@ -3,6 +3,9 @@
 The base map (tiles, reference layers) stays identical across reruns, so the browser keeps
 it mounted; the filtered clusters travel as a feature group and the view moves with
 ``center``/``zoom``: changing a filter updates the drawing without a flash.
+
+The map reports its clicks and its moves (``_on_map_change``, before the page runs): a click
+selects a cluster, a move tells the map's size in pixels, which every fit of the view uses.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clusters import i18n, mapping, stages
+from clusters import figures, i18n, mapping, stages
 from clusters.errors import ClusterError
 from clusters.escaping import escape
 from clusters.filters import ClusterFilter
@@ -24,9 +27,34 @@ from clusters.ui import routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 
 MAP_HEIGHT = 620
+MAP_KEY = "map"  # the map's last report (a click, a move)
 SELECTED_KEY = "map_selected_cluster"
 VIEW_KEY = "map_view"
 BASEMAP_KEY = "map_basemap"
+SIZE_KEY = "map_size"  # (width, height) in pixels, as the map last reported it
+PENDING_FIT_KEY = "map_pending_fit"  # bounds to fit again once the map has told its size
+CLICKED_KEY = "map_clicked"  # the cluster of the map's last click, to tell a new click
+SEARCH_KEY = "map_searched"  # the filter whose single match was last opened
+SELECTIONS_KEY = "map_selections"  # how many times a cluster was selected (click, search)
+SCROLLED_KEY = "map_scrolled"  # the selection the summary was last brought into view for
+SUMMARY_KEY = "map_summary"  # the summary's container (CSS class st-key-map_summary)
+# The reported figures the page states beside the registry; the batch's stage figures are
+# explained under the legend, whose counts are of another kind.
+HEADLINE_FIGURES = ("operating", "batch_2018_2020_total", "plan_2030")
+BATCH = "2018_2020"
+BATCH_STAGE_FIGURES = (
+    "batch_2018_2020_completing",
+    "batch_2018_2020_under_construction",
+    "batch_2018_2020_not_started",
+)
+# Brings the summary into view after a selection (below the map on a phone); a constant
+# script, the nonce only makes each selection's copy new so that it runs.
+_SCROLL_TO_SUMMARY = (
+    "<script>/* {nonce} */ requestAnimationFrame(function () {{"
+    " var summary = document.querySelector('.st-key-" + SUMMARY_KEY + "');"
+    " if (summary) {{ summary.scrollIntoView({{block: 'nearest', behavior: 'smooth'}}); }}"
+    " }});</script>"
+)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
@@ -64,17 +92,102 @@ def basemap_choice() -> mapping.Basemap:
     return names[chosen or configured.name]
 
 
-def fit_to(chosen: Sequence[Cluster]) -> None:
+def _on_map_change() -> None:
+    """The map reported a click or a move: remember its size; a new click selects."""
+    value = st.session_state.get(MAP_KEY)
+    size = mapping.map_size(value)
+    if size is not None:
+        st.session_state[SIZE_KEY] = size
+    clicked = mapping.clicked_cluster_id(value)
+    if clicked is not None and clicked != st.session_state.get(CLICKED_KEY):
+        select(clicked)
+    st.session_state[CLICKED_KEY] = clicked
+
+
+def select(cluster_id: int) -> None:
+    st.session_state[SELECTED_KEY] = cluster_id
+    st.session_state[SELECTIONS_KEY] = st.session_state.get(SELECTIONS_KEY, 0) + 1
+
+
+def _set_view(bounds: mapping.Bounds, size: tuple[int, int]) -> None:
+    (lat, lon), zoom = mapping.fit_view(bounds, *size)
+    # The browser moves the map only when the centre or the zoom differs from the last one
+    # sent: both change a little each time (Leaflet rounds the zoom), so fitting the same
+    # results again brings the map back after the planner panned or zoomed.
+    nudge = st.session_state.get(VIEW_KEY, {}).get("nudge", 0) + 1
+    st.session_state[VIEW_KEY] = {
+        "center": (lat + nudge * 1e-9, lon),
+        "zoom": zoom + (nudge % 2) * 1e-3,
+        "nudge": nudge,
+    }
+
+
+def fit_to(chosen: Sequence[Cluster], *, guess: bool = True) -> None:
+    """Fit the view to ``chosen`` at the map's size. Until the map has told it: fit at a
+    guessed size now (``guess``) or not, and fit again once it has."""
     bounds = mapping.bounds_of(chosen)
     if bounds is None:
         return
-    (lat, lon), zoom = mapping.fit_view(bounds, height_px=MAP_HEIGHT)
-    # A new centre each time, even for the same results: the map moves only when it changes.
-    nudge = st.session_state.get(VIEW_KEY, {}).get("nudge", 0) + 1
-    st.session_state[VIEW_KEY] = {"center": (lat + nudge * 1e-9, lon), "zoom": zoom, "nudge": nudge}
+    size = st.session_state.get(SIZE_KEY)
+    if size is None:
+        st.session_state[PENDING_FIT_KEY] = bounds
+        if not guess:
+            return
+    _set_view(bounds, size or (mapping.GUESSED_WIDTH_PX, MAP_HEIGHT))
 
 
-def legend(chosen: Sequence[Cluster]) -> None:
+def place_view(flt: ClusterFilter, chosen: Sequence[Cluster]) -> None:
+    """Where the map looks this run: a search with one result opens it; the first view
+    fits the results; a fit waiting for the map's size is done once it is known."""
+    query = flt.to_query()
+    if st.session_state.get(SEARCH_KEY) != query:
+        st.session_state[SEARCH_KEY] = query
+        if flt.text.strip() and len(chosen) == 1 and chosen[0].id is not None:
+            select(chosen[0].id)
+            fit_to(chosen)
+    if VIEW_KEY not in st.session_state and PENDING_FIT_KEY not in st.session_state:
+        fit_to(chosen, guess=False)
+    size = st.session_state.get(SIZE_KEY)
+    if size is not None and PENDING_FIT_KEY in st.session_state:
+        _set_view(st.session_state.pop(PENDING_FIT_KEY), size)
+
+
+Comparisons = dict[str, figures.Comparison]  # by category code
+
+
+def comparisons(registry: list[Cluster]) -> Comparisons:
+    """The whole registry against the latest reported figures."""
+    return {c.category.code: c for c in figures.compare(registry, state.reported_figures())}
+
+
+def registry_line(by_code: Comparisons) -> None:
+    """The registry against the latest reported figures: what the map cannot show."""
+    lang = state.lang()
+    by_date: dict[str, list[str]] = {}
+    incomplete = False
+    for code in HEADLINE_FIGURES:
+        cmp = by_code[code]
+        if cmp.reported is None or cmp.reported.count is None:
+            continue
+        label = cmp.category.label(lang)
+        by_date.setdefault(i18n.format_date(cmp.reported.as_of, lang), []).append(
+            f"{i18n.number(cmp.registry, lang)}/{i18n.number(cmp.reported.count, lang)} "
+            f"{label[:1].lower()}{label[1:]}"
+        )
+        incomplete = incomplete or (cmp.gap or 0) > 0
+    if not by_date:
+        return
+    parts = "; ".join(
+        state.t("map.against_report", items=", ".join(items), date=day)
+        for day, items in by_date.items()
+    )
+    line = state.t("map.registry_holds", parts=parts)
+    if incomplete:
+        line += ": " + state.t("map.registry_incomplete")
+    st.caption(widgets.md(line + "."))
+
+
+def legend(chosen: Sequence[Cluster], flt: ClusterFilter, by_code: Comparisons) -> None:
     counts = Counter(c.stage for c in chosen)
     lang = state.lang()
     rows = []
@@ -96,6 +209,43 @@ def legend(chosen: Sequence[Cluster]) -> None:
     )
     with st.expander(state.t("legend.title"), expanded=True):
         st.html('<div style="font-size:0.85rem;line-height:1.6">' + "".join(rows) + "</div>")
+        st.caption(widgets.md(legend_counts_note(len(chosen), flt, by_code)))
+
+
+def legend_counts_note(shown: int, flt: ClusterFilter, by_code: Comparisons) -> str:
+    """What the legend's numbers count, and why they differ from the city's stage figures
+    (those count one batch only)."""
+    t = state.t
+    lang = state.lang()
+    if flt.batches:
+        names = ", ".join(i18n.value_label("batch", b, lang) for b in flt.batches)
+        batches = t("legend.batches", batches=names)
+    else:
+        batches = t("legend.all_batches")
+    note = t("legend.counts", count=i18n.number(shown, lang), batches=batches)
+    batch = i18n.value_label("batch", BATCH, lang)
+    items, days = [], []
+    for code in BATCH_STAGE_FIGURES:
+        cmp = by_code[code]
+        if cmp.reported is None or cmp.reported.count is None:
+            continue
+        days.append(cmp.reported.as_of)
+        items.append(
+            t(
+                "legend.reported_item",
+                reported=i18n.number(cmp.reported.count, lang),
+                label=cmp.category.label(lang).removeprefix(f"{batch}: "),
+                registry=i18n.number(cmp.registry, lang),
+            )
+        )
+    if items:
+        note += " " + t(
+            "legend.reported_batch",
+            date=i18n.format_date(max(days), lang),
+            batch=batch,
+            items="; ".join(items),
+        )
+    return note
 
 
 def summary(cluster_id: int | None, by_id: dict[int, Cluster]) -> None:
@@ -124,6 +274,14 @@ def summary(cluster_id: int | None, by_id: dict[int, Cluster]) -> None:
     routes.link("cluster", t("summary.open"), icon=":material/open_in_new:", id=str(c.id))
 
 
+def scroll_to_summary() -> None:
+    """Once after each new selection: the summary may sit below the map, off screen."""
+    selections = st.session_state.get(SELECTIONS_KEY, 0)
+    if selections != st.session_state.get(SCROLLED_KEY, 0):
+        st.session_state[SCROLLED_KEY] = selections
+        st.html(_SCROLL_TO_SUMMARY.format(nonce=selections), unsafe_allow_javascript=True)
+
+
 def field_label(field_name: str) -> str:
     return FIELD_BY_NAME[field_name].label(state.lang())
 
@@ -137,11 +295,12 @@ def render() -> None:
     basemap = basemap_choice()
     chosen = flt.apply(clusters)
 
-    head, fit = st.columns([4, 1], vertical_alignment="center")
-    with head:
+    by_code = comparisons(clusters)
+    registry_line(by_code)
+    with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         widgets.match_line(chosen)
-    if fit.button(t("map.fit"), icon=":material/fit_screen:", disabled=not chosen):
-        fit_to(chosen)
+        if st.button(t("map.fit"), icon=":material/fit_screen:", disabled=not chosen):
+            fit_to(chosen)
 
     paths = tuple(str(p) for p in mapping.reference_layer_paths())
     layers, problems = _reference_layers(paths)
@@ -150,14 +309,17 @@ def render() -> None:
 
     query = tuple(sorted(flt.to_query().items()))
     features = _features(database_url(), state.revision(), query, lang)
+    place_view(flt, chosen)
     view = st.session_state.get(VIEW_KEY, {})
 
     left, right = st.columns([3, 1])
     with left:
         if not chosen:
             st.warning(t("map.no_results"))
-        value = st_folium(
+        st_folium(
             mapping.base_map(basemap, layers),
+            key=MAP_KEY,
+            on_change=_on_map_change,
             feature_group_to_add=mapping.cluster_layer(features),
             returned_objects=mapping.RETURNED_OBJECTS,
             center=view.get("center"),
@@ -165,12 +327,11 @@ def render() -> None:
             height=MAP_HEIGHT,
             use_container_width=True,
         )
-    clicked = mapping.clicked_cluster_id(value)
-    if clicked is not None:
-        st.session_state[SELECTED_KEY] = clicked
     with right:
-        summary(st.session_state.get(SELECTED_KEY), {c.id: c for c in clusters if c.id})
-        legend(chosen)
+        with st.container(key=SUMMARY_KEY):
+            summary(st.session_state.get(SELECTED_KEY), {c.id: c for c in clusters if c.id})
+            scroll_to_summary()
+        legend(chosen, flt, by_code)
     export_buttons(chosen, flt, key="map_export")
 
 

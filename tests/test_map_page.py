@@ -1,0 +1,123 @@
+"""The map and list pages through AppTest: what they say beside the map, how they fit it,
+what a search opens. The browser side (clicks, sizes, labels) is in ``tests/e2e``."""
+
+from datetime import date
+
+import pytest
+
+from clusters import figures, mapping
+from clusters.filters import ClusterFilter
+from clusters.model import ReportedFigure
+from clusters.ui.pages import map_page
+from tests.test_ui_pages import app, map_args, page_path, registry, texts
+
+__all__ = ["app", "registry"]  # fixtures, shared with test_ui_pages
+
+PHONE_MAP = (358, map_page.MAP_HEIGHT)  # the map's size on a 390 px wide phone
+
+
+def captions(app) -> list[str]:
+    """The captions as read (without the markdown escapes of ``widgets.md``)."""
+    return [c.replace("\\", "") for c in texts(app, "caption")]
+
+
+def comparison(store, code: str) -> figures.Comparison:
+    (cmp,) = [
+        c
+        for c in figures.compare(store.list_clusters(), store.reported_figures())
+        if c.category.code == code
+    ]
+    return cmp
+
+
+def test_map_states_the_registry_against_the_latest_report(app, registry):
+    app.run()
+    operating = comparison(registry, "operating")
+    assert operating.reported is not None and operating.gap
+    (line,) = [c for c in captions(app) if c.startswith("Sổ đăng ký có")]
+    assert f"{operating.registry}/{operating.reported.count} cụm đang hoạt động" in line
+    assert "theo báo cáo 09/01/2025" in line
+    assert line.endswith(": còn thiếu hồ sơ.")
+    registry.add_reported_figure(
+        ReportedFigure(date(2025, 7, 1), "operating", 75, "Sở Công Thương, 6 tháng 2025"),
+        actor="test",
+    )
+    app.run()
+    (line,) = [c for c in captions(app) if c.startswith("Sổ đăng ký có")]
+    assert f"{operating.registry}/75 cụm đang hoạt động theo báo cáo 01/07/2025" in line
+
+
+def test_legend_says_what_it_counts_beside_the_citys_batch_figures(app, registry):
+    app.run()
+    notes = [c for c in captions(app) if c.startswith("Số trong ngoặc")]
+    assert notes == [notes[0]]
+    assert "101 cụm đang hiển thị theo bộ lọc, mọi đợt thành lập" in notes[0]
+    for code, words in (
+        ("batch_2018_2020_completing", "đang hoàn thiện hạ tầng"),
+        ("batch_2018_2020_under_construction", "đã khởi công"),
+        ("batch_2018_2020_not_started", "chưa khởi công"),
+    ):
+        cmp = comparison(registry, code)
+        assert cmp.reported is not None
+        assert f"{cmp.reported.count} {words} (sổ đăng ký: {cmp.registry})" in notes[0]
+    assert "chỉ tính đợt 2018–2020" in notes[0]
+    app.multiselect(key="filter_batches").set_value(["2018_2020"]).run()
+    (note,) = [c for c in captions(app) if c.startswith("Số trong ngoặc")]
+    shown = len(ClusterFilter(batches=("2018_2020",)).apply(registry.list_clusters()))
+    assert f"{shown} cụm đang hiển thị theo bộ lọc, đợt 2018–2020" in note
+
+
+def test_a_search_with_one_result_opens_it_and_zooms_to_it(app, registry):
+    app.run()
+    app.text_input(key="filter_text").input("ngochoi").run()
+    assert "CCN Ngọc Hồi" in texts(app, "subheader")
+    args = map_args(app)
+    assert round(args["zoom"]) == mapping.FIT_MAX_ZOOM
+    lat, lon = args["center"]
+    assert abs(lat - 20.912) < 0.01 and abs(lon - 105.834) < 0.01
+
+
+def test_a_search_opens_its_result_once(app):
+    """Moving the map reruns the page: it must not pull the view back to the result."""
+    app.run()
+    app.text_input(key="filter_text").input("ngochoi").run()
+    view = app.session_state[map_page.VIEW_KEY]
+    app.session_state[map_page.SELECTED_KEY] = 3
+    app.run()
+    assert app.session_state[map_page.VIEW_KEY] == view
+    assert "CCN Duyên Thái" in texts(app, "subheader")
+
+
+def test_fit_uses_the_size_the_map_reported(app, registry):
+    app.session_state[map_page.SIZE_KEY] = PHONE_MAP
+    app.run()  # the first view fits the results, at the phone's size
+    bounds = mapping.bounds_of(ClusterFilter().apply(registry.list_clusters()))
+    assert bounds is not None
+    _, phone_zoom = mapping.fit_view(bounds, *PHONE_MAP)
+    _, guessed_zoom = mapping.fit_view(bounds, mapping.GUESSED_WIDTH_PX, map_page.MAP_HEIGHT)
+    assert phone_zoom < guessed_zoom
+    assert round(map_args(app)["zoom"]) == phone_zoom
+    fit = next(b for b in app.button if b.label == "Thu phóng vừa kết quả")
+    fit.click().run()
+    assert round(map_args(app)["zoom"]) == phone_zoom
+
+
+def test_list_shows_name_and_area_first_and_a_dash_where_nothing_is_known(app):
+    app.run()
+    app.switch_page(page_path("list_page.py")).run()
+    assert not app.exception
+    (table,) = app.dataframe
+    assert list(table.value.columns[:2]) == ["name", "area_ha"]
+    assert table.proto.placeholder == "—"
+    assert table.value["area_ha"].isna().any()  # the seed has clusters without an area
+
+
+@pytest.mark.parametrize("query", ["dong anh", "thuong tin"])
+def test_list_puts_the_best_matches_first(app, registry, query):
+    app.run()
+    app.switch_page(page_path("list_page.py")).run()
+    app.text_input(key="filter_text").input(query).run()
+    (table,) = app.dataframe
+    flt = ClusterFilter(text=query)
+    scores = [flt.text_score(registry.get(int(i))) for i in table.value["id"]]
+    assert scores == sorted(scores, reverse=True)
