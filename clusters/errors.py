@@ -8,10 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from clusters.texts import Text, join
+
 
 @dataclass(frozen=True)
 class Problem:
-    """One finding of a rule: an error blocks, a warning is shown and may be accepted."""
+    """One finding of a rule: an error blocks, a warning is shown and may be accepted.
+
+    ``field`` names the field (or the form's input) it is about, so a form can show it there.
+    """
 
     code: str
     field: str | None
@@ -19,30 +24,48 @@ class Problem:
     en: str
     severity: str = "error"  # "error" | "warning"
 
+    @classmethod
+    def of(cls, code: str, field: str | None, message: Text, severity: str = "error") -> Problem:
+        return cls(code, field, message.vi, message.en, severity)
+
+    @property
+    def message(self) -> Text:
+        return Text(self.vi, self.en)
+
     def text(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
+        return self.message.text(lang)
+
+    def at(self, field: str | None) -> Problem:
+        """The same finding about another field (or input)."""
+        return Problem(self.code, field, self.vi, self.en, self.severity)
 
 
 class ClusterError(Exception):
-    """Base of all user-facing errors."""
+    """Base of all user-facing errors: a ``Text``, or its Vietnamese and English."""
 
-    def __init__(self, vi: str, en: str, *, field: str | None = None) -> None:
-        super().__init__(en)
-        self.vi = vi
-        self.en = en
+    def __init__(self, vi: str | Text, en: str | None = None, *, field: str | None = None) -> None:
+        message = vi if isinstance(vi, Text) else Text(vi, en if en is not None else vi)
+        super().__init__(message.en)
+        self.message = message
         self.field = field
 
+    @property
+    def vi(self) -> str:
+        return self.message.vi
+
+    @property
+    def en(self) -> str:
+        return self.message.en
+
     def text(self, lang: str = "vi") -> str:
-        return self.en if lang == "en" else self.vi
+        return self.message.text(lang)
 
 
 class ValidationError(ClusterError):
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        vi = "; ".join(p.vi for p in problems)
-        en = "; ".join(p.en for p in problems)
         first = problems[0].field if problems else None
-        super().__init__(vi, en, field=first)
+        super().__init__(join(p.message for p in problems), field=first)
 
 
 class NotFoundError(ClusterError):

@@ -6,7 +6,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from clusters.codec import from_history
 from clusters.model import ChangeEvent, Cluster, ReportedFigure
+from clusters.texts import Text
 
 NOT_STARTED = frozenset({"established", "site_clearance"})
 
@@ -14,12 +16,11 @@ NOT_STARTED = frozenset({"established", "site_clearance"})
 @dataclass(frozen=True)
 class Category:
     code: str
-    label_vi: str
-    label_en: str
+    title: Text
     counts: Callable[[Cluster], bool]
 
     def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
+        return self.title.text(lang)
 
 
 def _batch(c: Cluster) -> bool:
@@ -28,33 +29,33 @@ def _batch(c: Cluster) -> bool:
 
 CATEGORIES: tuple[Category, ...] = (
     Category(
-        "operating", "Cụm đang hoạt động", "Operating clusters", lambda c: c.stage == "operating"
+        "operating",
+        Text("Cụm đang hoạt động", "Operating clusters"),
+        lambda c: c.stage == "operating",
     ),
     Category(
         "batch_2018_2020_total",
-        "Cụm thành lập 2018–2020",
-        "Established 2018–2020",
+        Text("Cụm thành lập 2018–2020", "Established 2018–2020"),
         lambda c: _batch(c) and c.stage != "removed",
     ),
     Category(
         "batch_2018_2020_completing",
-        "2018–2020: đang hoàn thiện hạ tầng",
-        "2018–2020: completing infrastructure",
+        Text("2018–2020: đang hoàn thiện hạ tầng", "2018–2020: completing infrastructure"),
         lambda c: _batch(c) and c.stage == "completing",
     ),
     Category(
         "batch_2018_2020_under_construction",
-        "2018–2020: đã khởi công",
-        "2018–2020: under construction",
+        Text("2018–2020: đã khởi công", "2018–2020: under construction"),
         lambda c: _batch(c) and c.stage == "under_construction",
     ),
     Category(
         "batch_2018_2020_not_started",
-        "2018–2020: chưa khởi công",
-        "2018–2020: not yet started",
+        Text("2018–2020: chưa khởi công", "2018–2020: not yet started"),
         lambda c: _batch(c) and c.stage in NOT_STARTED,
     ),
-    Category("plan_2030", "Quy hoạch đến 2030", "Planned by 2030", lambda c: c.stage != "removed"),
+    Category(
+        "plan_2030", Text("Quy hoạch đến 2030", "Planned by 2030"), lambda c: c.stage != "removed"
+    ),
 )
 CATEGORY_BY_CODE = {c.code: c for c in CATEGORIES}
 
@@ -96,29 +97,32 @@ TASKS_SINCE = date(2025, 1, 1)
 @dataclass(frozen=True)
 class Task:
     code: str
-    label_vi: str
-    label_en: str
+    title: Text
     target_category: str  # the reported figure that sets the target
     open_stages: frozenset[str]  # where the clusters still to do are
     done_stages: frozenset[str]
 
     def label(self, lang: str = "vi") -> str:
-        return self.label_en if lang == "en" else self.label_vi
+        return self.title.text(lang)
 
 
 TASKS_2025: tuple[Task, ...] = (
     Task(
         "complete_infrastructure",
-        "Hoàn thiện hạ tầng các cụm đợt 2018–2020 đang hoàn thiện",
-        "Complete the infrastructure of the 2018–2020 clusters being completed",
+        Text(
+            "Hoàn thiện hạ tầng các cụm đợt 2018–2020 đang hoàn thiện",
+            "Complete the infrastructure of the 2018–2020 clusters being completed",
+        ),
         "batch_2018_2020_completing",
         frozenset({"completing"}),
         frozenset({"operating"}),
     ),
     Task(
         "start_construction",
-        "Khởi công các cụm đợt 2018–2020 còn lại",
-        "Start construction of the remaining 2018–2020 clusters",
+        Text(
+            "Khởi công các cụm đợt 2018–2020 còn lại",
+            "Start construction of the remaining 2018–2020 clusters",
+        ),
         "batch_2018_2020_not_started",
         NOT_STARTED,
         frozenset({"under_construction", "completing", "operating"}),
@@ -155,8 +159,9 @@ def stages_entered(events: Iterable[ChangeEvent]) -> dict[int, list[StageEntry]]
     for e in sorted(events, key=lambda e: (e.cluster_id, e.version)):
         new = {c.field: c.new for c in e.changes}
         if "stage_effective_date" in new:
-            raw = new["stage_effective_date"]
-            effective[e.cluster_id] = date.fromisoformat(raw) if raw else None
+            effective[e.cluster_id] = from_history(
+                "stage_effective_date", new["stage_effective_date"]
+            )
         if "stage" in new:
             entry = (str(new["stage"]), effective.get(e.cluster_id))
             out.setdefault(e.cluster_id, []).append(entry)

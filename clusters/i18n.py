@@ -8,9 +8,11 @@ Placeholders use ``str.format`` names: ``t("map.matching", "en", count=3)``.
 
 from __future__ import annotations
 
+import string
 from datetime import date, datetime
 
 from clusters import clock
+from clusters.model import FIELD_BY_NAME
 
 LANGS = ("vi", "en")
 DEFAULT_LANG = "vi"
@@ -27,7 +29,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "common.yes": ("Có", "Yes"),
     "common.no": ("Không", "No"),
     "common.error": ("Lỗi", "Error"),
-    "common.clusters": ("{count} cụm", "{count} clusters"),
+    "common.clusters": ("{count} cụm", "{count} {count:cluster|clusters}"),
     "common.as_of": ("số liệu đến {date}", "as of {date}"),
     # --- filters (shared by the map and the list)
     "filter.header": ("Bộ lọc", "Filters"),
@@ -54,7 +56,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "filter.matching": (
         "**{count}** cụm phù hợp · tổng diện tích **{area}** ({with_area} cụm có số liệu "
         "diện tích)",
-        "**{count}** matching clusters · total area **{area}** ({with_area} with a recorded area)",
+        "**{count}** matching {count:cluster|clusters} · total area **{area}** ({with_area} "
+        "with a recorded area)",
     ),
     "filter.link_hint": (
         "Địa chỉ trang giữ bộ lọc: gửi liên kết để người khác mở đúng cách xem này.",
@@ -126,11 +129,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "overview.gap_fewer": (
         "Sổ đăng ký có ít hơn báo cáo {gap} cụm: còn thiếu hồ sơ.",
-        "The registry holds {gap} fewer than reported: records are missing.",
+        "The registry holds {gap} {gap:cluster|clusters} fewer than reported: records are missing.",
     ),
     "overview.gap_more": (
         "Sổ đăng ký có nhiều hơn báo cáo {gap} cụm: cần đối chiếu.",
-        "The registry holds {gap} more than reported: to be reconciled.",
+        "The registry holds {gap} {gap:cluster|clusters} more than reported: to be reconciled.",
     ),
     "overview.gap_none": ("Sổ đăng ký khớp với báo cáo.", "The registry matches the report."),
     "overview.gap_unknown": ("Chưa có số liệu báo cáo.", "No reported figure."),
@@ -142,7 +145,8 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "overview.task_remaining": (
         "Trong sổ đăng ký còn {remaining} cụm đợt 2018–2020 ở giai đoạn «{stages}».",
-        "The registry still has {remaining} clusters of the 2018–2020 batch at '{stages}'.",
+        "The registry still has {remaining} {remaining:cluster|clusters} of the 2018–2020 "
+        "batch at '{stages}'.",
     ),
     "overview.by_district": ("Theo quận/huyện (trước 2025)", "By former district"),
     "overview.by_batch": ("Theo đợt thành lập", "By batch"),
@@ -151,7 +155,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "overview.completeness": ("Độ đầy đủ của dữ liệu", "Data completeness"),
     "overview.completeness_line": (
         "{count} / {total} cụm ({share})",
-        "{count} of {total} clusters ({share})",
+        "{count} of {total} {total:cluster|clusters} ({share})",
     ),
     "overview.show_clusters": ("Xem các cụm", "Show the clusters"),
     "overview.attention": ("Cần chú ý", "Needs attention"),
@@ -204,33 +208,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     "cluster.polygon": ("Ranh giới, {area} theo hình vẽ", "Boundary, {area} as drawn"),
     "cluster.created": ("Tạo bởi {who} lúc {when}", "Created by {who} at {when}"),
     "cluster.updated": ("Sửa lần cuối bởi {who} lúc {when}", "Last changed by {who} at {when}"),
-    # --- values of coded fields
-    "batch.before_2018": ("Trước 2018", "Before 2018"),
-    "batch.2018_2020": ("2018–2020", "2018–2020"),
-    "batch.2021_2025": ("2021–2025", "2021–2025"),
-    "batch.2026_2030": ("2026–2030", "2026–2030"),
+    # --- values of coded fields: a cluster field's codes are labelled in
+    # ``clusters.model.FIELDS``; these are the filters' "unknown" and the other codes.
     "batch.unknown": ("Chưa rõ", "Unknown"),
-    "cluster_type.general": ("CCN chung", "General"),
-    "cluster_type.craft_village": ("CCN làng nghề", "Craft village"),
-    "wwtp.none": ("Không có", "None"),
-    "wwtp.planned": ("Đã có kế hoạch", "Planned"),
-    "wwtp.under_construction": ("Đang xây dựng", "Under construction"),
-    "wwtp.built_not_operating": ("Đã xây, chưa vận hành", "Built, not operating"),
-    "wwtp.operating": ("Đang vận hành", "Operating"),
-    "wwtp.operating_compliant": ("Vận hành đạt chuẩn", "Operating to standard"),
     "wwtp.unknown": ("Chưa rõ", "Unknown"),
-    "precision.surveyed": ("đo đạc", "surveyed"),
-    "precision.commune": ("điểm đại diện của xã", "commune label point"),
-    "precision.commune_from_name": ("xã suy ra từ tên cụm", "commune guessed from the name"),
-    "precision.district": ("một điểm trong huyện", "a point in the former district"),
-    "investor_type.enterprise": ("Doanh nghiệp", "Enterprise"),
-    "investor_type.cooperative": ("Hợp tác xã", "Cooperative"),
-    "investor_type.district_board": ("Ban quản lý dự án cấp huyện", "District project board"),
-    "investor_type.state_agency": ("Cơ quan nhà nước", "State agency"),
-    "investor_type.other": ("Khác", "Other"),
-    "confidence.high": ("Cao", "High"),
-    "confidence.medium": ("Trung bình", "Medium"),
-    "confidence.low": ("Thấp", "Low"),
     "doc_type.planning": ("Quy hoạch", "Planning"),
     "doc_type.establishment": ("Quyết định thành lập", "Establishment decision"),
     "doc_type.expansion": ("Mở rộng", "Expansion"),
@@ -256,17 +237,40 @@ CATALOGUE: dict[str, tuple[str, str]] = {
 }
 
 
+class _Formatter(string.Formatter):
+    """``str.format`` with English plurals: ``{count:cluster|clusters}`` is the first word
+    for a count of one, else the second (``{count}`` itself is written out as usual)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            return one if str(value).strip() == "1" else many
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _Formatter()
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The text for ``key`` in ``lang``, with ``values`` filled in."""
     vi, en = CATALOGUE[key]
     text = en if lang == "en" else vi
-    return text.format(**values) if values else text
+    return _FORMATTER.format(text, **values) if values else text
+
+
+# The kinds some pages still name a field's codes by (``value_label("wwtp", …)``).
+_KIND_FIELDS = {"wwtp": "wwtp_status", "precision": "location_precision"}
 
 
 def value_label(kind: str, code: str | None, lang: str = DEFAULT_LANG) -> str:
-    """The label of a coded value (``batch``, ``wwtp`` …); the code itself if it has none."""
+    """The label of a coded value: of a cluster field (``batch``, ``wwtp_status`` …) from the
+    model, else of the catalogue (``doc_type``, ``event`` …); the code itself if it has none."""
     if code is None:
         return CATALOGUE["common.none"][0]
+    spec = FIELD_BY_NAME.get(_KIND_FIELDS.get(kind, kind))
+    title = spec.choice_title(code) if spec is not None else None
+    if title is not None:
+        return title.text(lang)
     key = f"{kind}.{code}"
     return t(key, lang) if key in CATALOGUE else code
 
@@ -563,7 +567,7 @@ CATALOGUE.update(
         "history.col_reason": ("Lý do, căn cứ", "Reason, evidence"),
         "history.count": (
             "{count} thay đổi (tối đa {limit} mới nhất).",
-            "{count} changes (at most the {limit} newest).",
+            "{count} {count:change|changes} (at most the {limit} newest).",
         ),
         "history.none": ("Không có thay đổi nào phù hợp.", "No change matches."),
         "history.hint": (
@@ -620,7 +624,7 @@ CATALOGUE.update(
         # download buttons (List and Map pages)
         "export.title": (
             "Tải xuống {count} cụm đang hiển thị",
-            "Download the {count} clusters shown",
+            "Download the {count} {count:cluster|clusters} shown",
         ),
         "export.hint": (
             "Mỗi tệp ghi thời điểm xuất và bộ lọc ({filter}); tên tệp mang ngày xuất. GeoJSON "
@@ -693,7 +697,7 @@ CATALOGUE.update(
         "import.level_warning": ("Cảnh báo", "Warning"),
         "import.make_valid": (
             "Sửa {count} ranh giới không hợp lệ bằng make_valid",
-            "Repair {count} invalid boundaries with make_valid",
+            "Repair {count} invalid {count:boundary|boundaries} with make_valid",
         ),
         "import.make_valid_help": (
             "make_valid tách vùng tự cắt thành các vùng hợp lệ (giữ phần diện tích). Hãy xem "
@@ -718,7 +722,7 @@ CATALOGUE.update(
             "Tôi đã xem các cảnh báo và vẫn nhập",
             "I have read the warnings and import anyway",
         ),
-        "import.commit": ("Nhập {count} thay đổi", "Import {count} changes"),
+        "import.commit": ("Nhập {count} thay đổi", "Import {count} {count:change|changes}"),
         "import.writing": ("Đang ghi…", "Writing…"),
         "import.done": (
             "Đã nhập: {new} cụm mới, {updated} cụm cập nhật, {unchanged} không đổi. Lịch sử ghi "
@@ -751,7 +755,8 @@ CATALOGUE.update(
             "Đang xem sổ đăng ký **tại cuối ngày {date}** (giờ Hà Nội), dựng lại từ lịch sử "
             "thay đổi: {count} cụm. Số liệu báo cáo chỉ gồm các số liệu công bố đến ngày đó.",
             "Showing the registry **as of the end of {date}** (Hanoi time), rebuilt from its "
-            "change history: {count} clusters. Reported figures are those published by then.",
+            "change history: {count} {count:cluster|clusters}. Reported figures are those "
+            "published by then.",
         ),
     }
 )
@@ -768,7 +773,7 @@ CATALOGUE.update(
         "map.registry_incomplete": ("còn thiếu hồ sơ", "records are missing"),
         "legend.counts": (
             "Số trong ngoặc: {count} cụm đang hiển thị theo bộ lọc, {batches}.",
-            "In brackets: the {count} clusters shown by the filter, {batches}.",
+            "In brackets: the {count} {count:cluster|clusters} shown by the filter, {batches}.",
         ),
         "legend.all_batches": ("mọi đợt thành lập", "all batches"),
         "legend.batches": ("đợt {batches}", "batch {batches}"),
@@ -779,6 +784,39 @@ CATALOGUE.update(
         "legend.reported_item": (
             "{reported} {label} (sổ đăng ký: {registry})",
             "{reported} {label} (registry: {registry})",
+        ),
+    }
+)
+
+
+# --- forms that never lose input (field inputs, the summary before saving, refused saves)
+CATALOGUE.update(
+    {
+        "edit.choose": ("Chọn…", "Choose…"),
+        "edit.number_help": (
+            "Số thập phân, dấu phẩy hay dấu chấm đều được (ví dụ 18,8); để trống là không có "
+            "số liệu.",
+            "A decimal number, with a comma or a point (e.g. 18.8); empty means no value.",
+        ),
+        "edit.before_saving": (
+            "**Trước khi lưu** — các thay đổi sẽ được ghi:",
+            "**Before saving** — the changes to be written:",
+        ),
+        "edit.no_changes": ("Chưa có thay đổi nào.", "No change yet."),
+        "edit.cleared": ("xoá giá trị, cần nêu lý do", "value cleared: give the reason"),
+        "edit.input_kept": (
+            "Không có gì được ghi; nội dung bạn nhập vẫn được giữ nguyên.",
+            "Nothing was written; what you typed is kept.",
+        ),
+        "edit.read_only": (
+            "Không lưu được bằng phiên đăng nhập này; nội dung bạn đã nhập vẫn được giữ bên "
+            "dưới (chỉ đọc). Hãy đăng nhập lại với vai trò Biên tập viên để lưu.",
+            "This sign-in cannot save; what you typed is kept below (read only). Sign in again "
+            "with the Editor role to save it.",
+        ),
+        "edit.fix_fields": (
+            "Có trường chưa đọc được (xem dưới trường đó): chưa có gì được ghi.",
+            "Some fields cannot be read (see under each): nothing was written.",
         ),
     }
 )

@@ -19,6 +19,7 @@ from clusters.errors import ClusterError, Problem, ValidationError
 from clusters.model import ATTRIBUTE_FIELDS, STAGE_FIELDS, Cluster, Decision, ReportedFigure
 from clusters.roles import Actor, require
 from clusters.store import ClusterStore, Transaction
+from clusters.texts import Text, join
 
 log = logging.getLogger(__name__)
 
@@ -31,10 +32,8 @@ class WarningsNotAccepted(ClusterError):
 
     def __init__(self, problems: list[Problem]) -> None:
         self.problems = problems
-        super().__init__(
-            "Cần xác nhận các cảnh báo: " + "; ".join(p.vi for p in problems),
-            "Please accept the warnings: " + "; ".join(p.en for p in problems),
-        )
+        intro = Text("Cần xác nhận các cảnh báo: ", "Please accept the warnings: ")
+        super().__init__(intro + join(p.message for p in problems))
 
 
 @dataclass
@@ -140,7 +139,9 @@ def update_cluster(
         raise ValueError(f"not editable: {sorted(unknown)}")
     current = store.get(cluster_id)
     proposed = current.replace(**changes)
-    warns = _gate(rules.check_cluster(proposed, today), accept_warnings)
+    problems = rules.check_cluster(proposed, today)
+    problems += rules.erasure_problems(current, changes, _reason(reason, origin))
+    warns = _gate(problems, accept_warnings)
     if origin is not None:
         kind = origin.kind
     else:

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from shapely.geometry.base import BaseGeometry
 
@@ -21,16 +22,15 @@ from clusters.errors import Problem, ValidationError
 from clusters.figures import CATEGORY_BY_CODE
 from clusters.geo import area_ha as geometry_area_ha
 from clusters.model import (
-    BATCHES,
-    CLUSTER_TYPES,
+    CHOICE_FIELDS,
     DECISION_TYPES,
-    INVESTOR_TYPES,
-    LOCATION_PRECISIONS,
-    WWTP_STATUSES,
+    FIELD_BY_NAME,
     Cluster,
     Decision,
     ReportedFigure,
+    read_partial_date,
 )
+from clusters.texts import Text, join
 
 # Hanoi's extent with a margin of about 3 km around the city outline (min lon, min lat, max
 # lon, max lat), from the 2025 administrative boundary. A point outside it cannot be in Hanoi.
@@ -39,7 +39,6 @@ NAME_MAX = 200
 AREA_RANGE_GENERAL = (10.0, 75.0)
 AREA_RANGE_CRAFT = (5.0, 75.0)
 AREA_MISMATCH = 0.10
-_AS_OF = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _COMMUNE_CODE = re.compile(r"^\d{5}$")
 
 
@@ -52,19 +51,20 @@ def _warn(code: str, field: str | None, vi: str, en: str) -> Problem:
 
 
 def _choice(
-    value: str | None, allowed: tuple[str, ...], field: str, label_vi: str, required: bool = False
+    value: str | None, allowed: tuple[str, ...], field: str, title: Text, required: bool = False
 ) -> list[Problem]:
+    """A code among ``allowed``; ``title`` names the field (its label) in both languages."""
     if value is None or value == "":
         if required:
-            return [_err("required", field, f"Thiếu {label_vi}.", f"{field} is required.")]
+            return [_err("required", field, f"Thiếu «{title.vi}».", f"{title.en} is required.")]
         return []
     if value not in allowed:
         return [
             _err(
                 "choice",
                 field,
-                f"{label_vi} «{value}» không hợp lệ; chọn một trong: {', '.join(allowed)}.",
-                f"{field} '{value}' is not valid; choose one of: {', '.join(allowed)}.",
+                f"«{title.vi}»: «{value}» không hợp lệ; chọn một trong: {', '.join(allowed)}.",
+                f"{title.en} '{value}' is not valid; choose one of: {', '.join(allowed)}.",
             )
         ]
     return []
@@ -83,19 +83,8 @@ def check_identity(c: Cluster) -> list[Problem]:
                 f"The name is longer than {NAME_MAX} characters.",
             )
         )
-    out += _choice(c.cluster_type, CLUSTER_TYPES, "cluster_type", "loại cụm", required=True)
-    out += _choice(c.stage, stages.STAGE_CODES, "stage", "giai đoạn", required=True)
-    out += _choice(c.batch, BATCHES, "batch", "đợt thành lập")
-    out += _choice(c.wwtp_status, WWTP_STATUSES, "wwtp_status", "tình trạng trạm XLNT")
-    out += _choice(c.investor_type, INVESTOR_TYPES, "investor_type", "loại chủ đầu tư")
-    out += _choice(
-        c.location_precision,
-        LOCATION_PRECISIONS,
-        "location_precision",
-        "độ chính xác vị trí",
-        required=True,
-    )
-    out += _choice(c.confidence, ("high", "medium", "low"), "confidence", "độ tin cậy")
+    for f in CHOICE_FIELDS:
+        out += _choice(getattr(c, f.name), f.codes, f.name, f.title, required=f.required)
     if c.commune_2025_code and not _COMMUNE_CODE.match(c.commune_2025_code):
         out.append(
             _err(
@@ -230,6 +219,13 @@ def check_geometry(geom: BaseGeometry | None, area_ha: float | None = None) -> l
     return out
 
 
+def _real_partial_date(text: str) -> bool:
+    try:
+        return read_partial_date(text) == text
+    except ValueError:
+        return False
+
+
 def check_dates(c: Cluster, today: date) -> list[Problem]:
     out: list[Problem] = []
     if c.stage_effective_date is not None and c.stage_effective_date > today:
@@ -242,13 +238,14 @@ def check_dates(c: Cluster, today: date) -> list[Problem]:
             )
         )
     if c.as_of:
-        if not _AS_OF.match(c.as_of):
+        if not _real_partial_date(c.as_of):
             out.append(
                 _err(
                     "as_of_format",
                     "as_of",
-                    "«Số liệu tính đến» phải có dạng NNNN, NNNN-TT hoặc NNNN-TT-NN.",
-                    "'As of' must be YYYY, YYYY-MM or YYYY-MM-DD.",
+                    "«Số liệu tính đến» phải là một năm, tháng hay ngày có thật, dạng NNNN, "
+                    "NNNN-TT hoặc NNNN-TT-NN.",
+                    "'As of' must be a real year, month or day: YYYY, YYYY-MM or YYYY-MM-DD.",
                 )
             )
         elif c.as_of > today.isoformat()[: len(c.as_of)]:
@@ -275,13 +272,42 @@ def check_cluster(c: Cluster, today: date | None = None) -> list[Problem]:
     return sorted(problems, key=lambda p: p.severity != "error")
 
 
+def _empty(value: object) -> bool:
+    return value is None or value == "" or value == []
+
+
+def erasure_problems(
+    current: Cluster, changes: Mapping[str, Any], reason: str | None
+) -> list[Problem]:
+    """Clearing a value the record holds is a change like any other, and says why: an
+    erasure without a reason is refused (what was there stays in the history)."""
+    erased = [
+        FIELD_BY_NAME[f].title
+        for f, new in changes.items()
+        if f in FIELD_BY_NAME and _empty(new) and not _empty(getattr(current, f, None))
+    ]
+    if not erased or (reason and reason.strip()):
+        return []
+    names = join(erased, ", ")
+    return [
+        _err(
+            "erase_reason",
+            "reason",
+            f"Xoá giá trị đã có ({names.vi}) cần nêu lý do.",
+            f"Clearing a recorded value ({names.en}) needs a reason.",
+        )
+    ]
+
+
 def check_decision(
     d: Decision, today: date | None = None, *, stated: bool = False
 ) -> list[Problem]:
     """A document or inspection. ``stated``: as a source reports it (an import file, the
     seed), which may not give a document's number; one typed in must have it."""
     today = today or clock.today()
-    out = _choice(d.doc_type, DECISION_TYPES, "doc_type", "loại văn bản", required=True)
+    out = _choice(
+        d.doc_type, DECISION_TYPES, "doc_type", Text("Loại văn bản", "Document type"), True
+    )
     if d.doc_type == "inspection":
         if d.date is None:
             out.append(
@@ -368,7 +394,8 @@ def stage_change_problems(
     """The kind of a move (None for an unknown stage) and every reason it is not allowed."""
     today = today or clock.today()
     if not stages.is_stage(new_stage):
-        return None, _choice(new_stage, stages.STAGE_CODES, "stage", "giai đoạn")
+        stage = FIELD_BY_NAME["stage"]
+        return None, _choice(new_stage, stage.codes, "stage", stage.title)
     move = stages.classify_move(current.stage, new_stage)
     problems: list[Problem] = []
     if move is stages.Move.NONE:
@@ -655,7 +682,7 @@ def stage_cell_contradicts(field: str) -> Problem:
 def check_reported_figure(f: ReportedFigure, today: date | None = None) -> list[Problem]:
     """An officially reported figure: a known category, a count or an area, a dated source."""
     today = today or clock.today()
-    out = _choice(f.category, tuple(CATEGORY_BY_CODE), "category", "loại số liệu", required=True)
+    out = _choice(f.category, tuple(CATEGORY_BY_CODE), "category", Text("Chỉ tiêu", "Figure"), True)
     if f.count is None and f.area_ha is None:
         out.append(
             _err(

@@ -2,7 +2,7 @@
 
 Every cluster's version-1 event records all its non-empty fields and every later event the
 old and new value of each field it changed (in the JSON-safe form of
-``clusters.store.sql.history_value``), so replaying a cluster's events up to a moment gives
+``clusters.codec.to_history``), so replaying a cluster's events up to a moment gives
 its record at that moment. Circular 14/2024 asks for half-year and annual reports with data
 cut-offs on 14 June and 14 December: ``cutoff_moment`` is the end of such a day in Hanoi.
 
@@ -11,20 +11,16 @@ Geometry comes back as history keeps it: WKT rounded to 7 decimals (about 1 cm).
 
 from __future__ import annotations
 
-import types
-import typing
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-import shapely
-from shapely.geometry.base import BaseGeometry
-
 from clusters import clock
+from clusters.codec import from_history
 from clusters.errors import ClusterError, StorageError
-from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, Decision, ReportedFigure
+from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
 
 # Circular 14/2024/TT-BCT: half-year report data to 14 June, annual report data to 14 December.
@@ -103,40 +99,6 @@ def as_of_moment(store: ClusterStore, day: date) -> datetime:
             f"{day.isoformat()} is before the registry existed (it starts on {first.isoformat()}).",
         )
     return moment
-
-
-# --- values back from their history form -------------------------------------------------------
-
-
-def _reader(hint: Any) -> Callable[[Any], Any]:
-    optional = isinstance(hint, types.UnionType) or typing.get_origin(hint) is typing.Union
-    (kind,) = [k for k in typing.get_args(hint) if k is not type(None)] if optional else [hint]
-    if typing.get_origin(kind) is list:
-        return list
-    if kind is BaseGeometry:
-        return shapely.from_wkt
-    if kind is date:
-        return date.fromisoformat
-    if kind in (float, int, bool, str):
-        return typing.cast(Callable[[Any], Any], kind)
-    raise TypeError(f"no history reader for {hint!r}")
-
-
-_HINTS = typing.get_type_hints(Cluster)
-# How each editable field's history value becomes the field's value again.
-READERS: dict[str, Callable[[Any], Any]] = {f: _reader(_HINTS[f]) for f in EDITABLE_FIELDS}
-
-
-def from_history(field: str, value: Any) -> Any:
-    """The inverse of ``history_value``: a field's value from its JSON-safe history form."""
-    if field not in READERS:
-        raise StorageError(
-            f"Lịch sử có trường không biết: «{field}».",
-            f"The history has an unknown field '{field}'.",
-        )
-    if value is None:
-        return [] if READERS[field] is list else None
-    return READERS[field](value)
 
 
 # --- replaying history -------------------------------------------------------------------------

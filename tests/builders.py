@@ -11,7 +11,7 @@ from unittest import mock
 from shapely.geometry import Point, Polygon
 
 from clusters.model import FIELD_BY_NAME as FIELDS
-from clusters.model import Cluster, Decision
+from clusters.model import Cluster, Decision, Kind
 
 NGOC_HOI = Point(105.8433, 20.9125)
 
@@ -165,11 +165,14 @@ def move_stage(store: Any, cluster_id: int, stage: str, when: Any) -> None:
         )
 
 
-def text_fields() -> tuple[str, ...]:
-    """The cluster's text fields: those the Excel report writes as text or joined lists."""
-    from clusters.io.xlsx import COLUMNS
+_TEXT_KINDS = (Kind.TEXT, Kind.LONG_TEXT, Kind.LIST, Kind.PARTIAL_DATE)
 
-    return tuple(f for f, kind in COLUMNS if kind in ("text", "list;", "list|") and f in FIELDS)
+
+def text_fields() -> tuple[str, ...]:
+    """The cluster's text fields: those an export writes as text or joined lists."""
+    return tuple(
+        name for name, f in FIELDS.items() if f.editable and f.exported and f.kind in _TEXT_KINDS
+    )
 
 
 # Text fields whose format the rules check, so that an import refuses a formula there.
@@ -180,13 +183,11 @@ def formula_cluster(cluster_id: int, trigger: str, skip: frozenset[str] = frozen
     """A cluster whose every text field (but ``skip``) starts with ``trigger``, as an
     injected spreadsheet formula would (the lists in their first item)."""
 
-    from clusters.io.values import LIST_FIELDS
-
     def formula(what: str) -> str:
         return f'{trigger}HYPERLINK("http://example.org/?{what}","bấm {cluster_id}")'
 
     values: dict[str, Any] = {
-        f: [formula(f), "mục thứ hai"] if f in LIST_FIELDS else formula(f)
+        f: [formula(f), "mục thứ hai"] if FIELDS[f].kind is Kind.LIST else formula(f)
         for f in text_fields()
         if f not in skip
     }

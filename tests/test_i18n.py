@@ -8,14 +8,7 @@ from pathlib import Path
 import pytest
 
 from clusters import i18n
-from clusters.model import (
-    BATCHES,
-    CLUSTER_TYPES,
-    DECISION_TYPES,
-    INVESTOR_TYPES,
-    LOCATION_PRECISIONS,
-    WWTP_STATUSES,
-)
+from clusters.model import CHOICE_FIELDS, DECISION_TYPES
 
 UI = Path(__file__).resolve().parents[1] / "clusters" / "ui"
 
@@ -43,22 +36,60 @@ def test_every_key_the_ui_asks_for_is_in_the_catalogue():
     assert sorted(used - set(i18n.CATALOGUE)) == []
 
 
+@pytest.mark.parametrize("spec", CHOICE_FIELDS, ids=lambda f: f.name)
+def test_every_code_of_a_choice_field_has_a_label_in_both_languages(spec):
+    assert spec.choices
+    for choice in spec.choices:
+        assert choice.title.vi.strip() and choice.title.en.strip(), f"{spec.name}.{choice.code}"
+        assert i18n.value_label(spec.name, choice.code, "en") == choice.title.en
+
+
 @pytest.mark.parametrize(
     ("kind", "codes"),
     [
-        ("batch", (*BATCHES, "unknown")),
-        ("cluster_type", CLUSTER_TYPES),
-        ("wwtp", (*WWTP_STATUSES, "unknown")),
-        ("precision", LOCATION_PRECISIONS),
-        ("investor_type", INVESTOR_TYPES),
+        ("batch", ("unknown",)),
+        ("wwtp", ("unknown",)),
         ("doc_type", DECISION_TYPES),
         ("event", ("create", "update", "stage", "seed", "import", "correction", "location")),
-        ("confidence", ("high", "medium", "low")),
     ],
 )
-def test_every_coded_value_has_a_label(kind, codes):
+def test_every_other_coded_value_has_a_label(kind, codes):
     for code in codes:
         assert f"{kind}.{code}" in i18n.CATALOGUE, f"{kind}.{code}"
+
+
+def test_the_older_kind_names_of_two_fields_still_label_their_codes():
+    assert i18n.value_label("wwtp", "built_not_operating", "vi") == "Đã xây, chưa vận hành"
+    assert i18n.value_label("precision", "district", "en") == "a point in the former district"
+
+
+@pytest.mark.parametrize(
+    ("key", "values", "english"),
+    [
+        ("common.clusters", {"count": 1}, "1 cluster"),
+        ("common.clusters", {"count": 2}, "2 clusters"),
+        ("common.clusters", {"count": 0}, "0 clusters"),
+        ("import.commit", {"count": 1}, "Import 1 change"),
+        ("import.make_valid", {"count": 1}, "Repair 1 invalid boundary with make_valid"),
+        ("history.count", {"count": 1, "limit": 200}, "1 change (at most the 200 newest)."),
+        ("overview.gap_more", {"gap": 1}, "The registry holds 1 cluster more than reported"),
+        ("export.title", {"count": "1"}, "Download the 1 cluster shown"),
+    ],
+)
+def test_english_counts_agree_with_their_number(key, values, english):
+    assert i18n.t(key, "en", **values).startswith(english)
+
+
+def test_vietnamese_counts_do_not_change_the_noun():
+    assert i18n.t("common.clusters", "vi", count=1) == "1 cụm"
+    assert i18n.t("common.clusters", "vi", count=5) == "5 cụm"
+
+
+def test_english_messages_with_a_count_say_it_in_the_singular_too():
+    """No English text of the catalogue puts a counted placeholder before a plural noun."""
+    counted = re.compile(r"\{(count|n|gap|remaining|total)\}\*{0,2} (clusters|rows|changes)\b")
+    offending = [k for k, (_, en) in i18n.CATALOGUE.items() if counted.search(en)]
+    assert offending == []
 
 
 def test_unknown_code_shows_as_itself():

@@ -24,8 +24,9 @@ from clusters.filters import ClusterFilter
 from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
 from clusters.io.frame import EXPORT_COLUMNS
 from clusters.io.kml import kml_colour
-from clusters.io.values import FORMULA_TRIGGERS, parse_field
+from clusters.io.values import FORMULA_TRIGGERS, CellError, parse_field
 from clusters.io.xlsx import header
+from clusters.model import FIELD_BY_NAME, Kind
 from clusters.store import ClusterStore
 from tests.builders import add_boundary_clusters, formula_cluster, full_cluster, text_fields
 
@@ -310,7 +311,8 @@ def test_excel_writes_formula_looking_text_as_quoted_string_cells(formulas):
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_a_quoted_formula_cell_reads_back_as_the_original_text(formulas, fmt):
-    """Cell by cell, so that the fields whose format the rules check are covered too."""
+    """Cell by cell, so that the fields whose format the rules check are covered too; a
+    partial date (``as_of``) is read as one, so a formula there is refused, not taken in."""
     from clusters.io.readers import load
 
     table = load(export(formulas, fmt), f"x.{fmt}")
@@ -319,6 +321,10 @@ def test_a_quoted_formula_cell_reads_back_as_the_original_text(formulas, fmt):
     for i, start in enumerate(FORMULA_STARTS):
         c = formulas.get(301 + i)
         for field in text_fields():
+            if FIELD_BY_NAME[field].kind is Kind.PARTIAL_DATE:
+                with pytest.raises(CellError):
+                    parse_field(field, rows[c.id][key(field)])
+                continue
             got = parse_field(field, rows[c.id][key(field)])
             want = getattr(c, field)
             if start in ("\t", "\r"):  # imports drop outer spaces from every text

@@ -111,7 +111,7 @@ def test_rows_with_errors_block_the_whole_file(store):
     with pytest.raises(ImportRefused) as caught:
         commit(store, plan, ADMIN)
     assert (
-        caught.value.en == "Not imported: 1 rows have errors (see the report). Nothing was written."
+        caught.value.en == "Not imported: 1 row has errors (see the report). Nothing was written."
     )
     assert store.count() == 0
 

@@ -11,11 +11,11 @@ import pytest
 from shapely.geometry import Point, box
 
 from clusters import clock, registry, seed, snapshot, stages
+from clusters.codec import from_history, to_history
 from clusters.errors import ClusterError, StorageError
 from clusters.model import EDITABLE_FIELDS, ChangeEvent, Cluster, FieldChange, ReportedFigure
 from clusters.roles import Actor
 from clusters.store import open_store
-from clusters.store.sql import history_value
 from tests.builders import cluster, decision, full_cluster, move_stage, written_at
 
 PLANNER = Actor("planner", "editor")
@@ -77,7 +77,7 @@ def test_every_editable_field_comes_back_from_its_history_form():
     c = full_cluster(parent_id=7, stage_verified=True)
     for f in EDITABLE_FIELDS:
         value = getattr(c, f)
-        back = snapshot.from_history(f, json.loads(json.dumps(history_value(f, value))))
+        back = from_history(f, json.loads(json.dumps(to_history(f, value))))
         if f == "geometry":
             # history keeps 7 decimals (about 1 cm); the builder's boundary has 10
             assert back.equals_exact(value, HISTORY_PRECISION) and not back.equals_exact(value, 0)
@@ -87,7 +87,7 @@ def test_every_editable_field_comes_back_from_its_history_form():
 
 def test_an_unknown_field_in_history_is_refused():
     with pytest.raises(StorageError):
-        snapshot.from_history("colour", "red")
+        from_history("colour", "red")
 
 
 def test_replay_waits_for_a_missing_version_and_needs_version_one():

@@ -184,8 +184,8 @@ def test_invalid_stage_input_names_the_fields_and_writes_nothing(registry_db):
     at = open_page(app("lan"), "edit_page", id="1")
     fill_stage(at, 1, "operating", effective=False)  # a document without number, no date
     at.button(key="stage_1_save").click().run()
-    errors = texts(at.error)
-    assert "Ngày hiệu lực" in errors and "Số văn bản" in errors
+    errors = texts(at.error).lower()  # each under its input
+    assert "ngày hiệu lực" in errors and "số văn bản" in errors
     assert registry_db.get(1).version == 1
     assert len(registry_db.history(1)) == 1
 
@@ -197,7 +197,7 @@ def test_a_backward_move_is_a_correction_that_needs_a_reason(registry_db):
     assert "Đang hoạt động" in options and "Đã khởi công, đang xây dựng hạ tầng" not in options
     fill_stage(at, 2, "established", kind="none")
     at.button(key="stage_2_save").click().run()
-    assert "Lý do" in texts(at.error)
+    assert "lý do" in texts(at.error)
     assert registry_db.get(2).stage == "under_construction"
 
     at.text_area(key="stage_2_reason").input("Nhập nhầm giai đoạn từ nguồn cũ")
@@ -210,16 +210,16 @@ def test_a_backward_move_is_a_correction_that_needs_a_reason(registry_db):
 
 def test_attribute_errors_block_with_the_field_named(registry_db):
     at = open_page(app("lan"), "edit_page", id="2")
-    at.number_input(key="attr_2_leased_land_ha").set_value(9.0)  # more than industrial land
+    at.text_input(key="attr_2_leased_land_ha").input("9")  # more than industrial land
     at.button(key="attr_2_save").click().run()
-    assert "Đất đã cho thuê" in texts(at.error)
+    assert "Đất đã cho thuê lớn hơn đất công nghiệp" in texts(at.error)
     assert registry_db.get(2).leased_land_ha == 2.0
-    assert at.number_input(key="attr_2_leased_land_ha").value == 9.0  # the input is kept
+    assert at.text_input(key="attr_2_leased_land_ha").value == "9"  # the input is kept
 
 
 def test_warnings_are_shown_and_need_an_explicit_accept(registry_db):
     at = open_page(app("lan"), "edit_page", id="1")
-    at.number_input(key="attr_1_area_ha").set_value(120.0)  # outside 10–75 ha: a warning
+    at.text_input(key="attr_1_area_ha").input("120")  # outside 10–75 ha: a warning
     at.text_input(key="attr_1_investor").input("Công ty CP Hạ tầng Ngọc Hồi")
     at.button(key="attr_1_save").click().run()
     assert "120" in texts(at.warning)
@@ -300,10 +300,10 @@ def test_new_cluster_from_a_typed_point_with_its_establishment_decision(registry
     at.text_input(key="new_loc_lat").input("20.86")
     at.text_input(key="new_loc_lon").input("105.77")
     at.button(key="new_loc_check_point").click().run()
-    at.number_input(key="new_area_ha").set_value(30.0)
+    at.text_input(key="new_area_ha").input("30")
     at.text_input(key="new_district_2019").input("Thanh Oai")
     at.selectbox(key="new_stage").set_value("established")
-    at.date_input(key="new_date").set_value(date(2024, 12, 20))
+    at.date_input(key="new_stage_effective_date").set_value(date(2024, 12, 20))
     at.text_input(key="new_number").input("6120/QĐ-UBND")
     at.date_input(key="new_doc_date").set_value(date(2024, 12, 20))
     at.button(key="new_save").click().run()
@@ -311,6 +311,7 @@ def test_new_cluster_from_a_typed_point_with_its_establishment_decision(registry
     assert registry_db.count() == 3
     new = registry_db.list_clusters()[-1]
     assert (new.name, new.stage, new.created_by) == ("CCN Thanh Oai mới", "established", "lan")
+    assert (new.area_ha, new.district_2019) == (30.0, "Thanh Oai")
     assert [d.number for d in registry_db.decisions(new.id)] == ["6120/QĐ-UBND"]
     assert registry_db.history(new.id)[0].kind == "create"
 
@@ -324,7 +325,7 @@ def test_new_cluster_past_the_plan_needs_evidence(registry_db):
     at.selectbox(key="new_stage").set_value("operating")
     at.radio(key="new_ev_kind").set_value("none")
     at.button(key="new_save").click().run()
-    assert "Căn cứ" in texts(at.error)
+    assert "cần căn cứ" in texts(at.error)
     assert registry_db.count() == 2
 
 

@@ -58,7 +58,7 @@ def registry_counts(at: AppTest) -> dict[str, str]:
     lines = texts(at, "markdown")
     out = {}
     for cat in figures.CATEGORIES:
-        [line] = [m for m in lines if m.startswith(f"**{cat.label_vi}")]
+        [line] = [m for m in lines if m.startswith(f"**{cat.title.vi}")]
         out[cat.code] = line.split("sổ đăng ký: ", 1)[1].split(" ", 1)[0].rstrip(".")
     return out
 

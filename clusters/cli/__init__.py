@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from clusters.errors import ClusterError
+from clusters.texts import Text
 
 COMMAND_MODULES = ("clusters.cli.core", "clusters.cli.users", "clusters.cli.transfer")
 
@@ -43,20 +44,20 @@ def _debug_requested(argv: Sequence[str]) -> bool:
     return "--debug" in argv or os.environ.get("CLUSTERS_DEBUG", "") not in ("", "0")
 
 
-def _one_line(exc: BaseException) -> tuple[str, str]:
-    """A failure that is not a ``ClusterError``, said in one line (Vietnamese, English)."""
+def _one_line(exc: BaseException) -> Text:
+    """A failure that is not a ``ClusterError``, said in one line."""
     if isinstance(exc, ModuleNotFoundError):
-        return (
+        return Text(
             f"thiếu thư viện «{exc.name}»; cài lại bằng: pip install hanoi-clusters",
             f"the library '{exc.name}' is missing; reinstall with: pip install hanoi-clusters",
         )
     if isinstance(exc, OSError):
         why = exc.strerror or str(exc)
         if exc.filename:
-            return f"{why}: «{exc.filename}»", f"{why}: '{exc.filename}'"
-        return why, why
+            return Text(f"{why}: «{exc.filename}»", f"{why}: '{exc.filename}'")
+        return Text(why, why)
     text = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    return (
+    return Text(
         f"sự cố không mong đợi ({text}); chạy lại với --debug để xem chi tiết",
         f"unexpected failure ({text}); run again with --debug for the details",
     )
@@ -72,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser = build_parser()
     args = parser.parse_args(argv)
-    label = "Error" if language() == "en" else "Lỗi"
+    label = Text("Lỗi", "Error").text(language())
     try:
         code = int(args.func(args) or 0)
         sys.stdout.flush()  # a closed pipe shows here, inside the handler, not at exit
@@ -93,8 +94,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if debug:
             raise
-        vi, en = _one_line(exc)
-        print(f"{label}: {en if language() == 'en' else vi}", file=sys.stderr)
+        print(f"{label}: {_one_line(exc).text(language())}", file=sys.stderr)
         return 1
 
 

@@ -12,118 +12,66 @@ from pathlib import Path
 from clusters.model import FIELDS
 from clusters.paths import mappings_file
 from clusters.text import fold
+from clusters.texts import Text
 
 # Where the coordinates are: longitude/latitude, projected X/Y, or a WKT geometry.
 COORDINATE_TARGETS = ("lon", "lat", "x", "y", "wkt")
 
-# Fields an import can fill. Derived or bookkeeping properties (occupancy, labels,
-# updated_at) are left out on purpose: a file never sets them.
-FIELD_TARGETS: tuple[str, ...] = tuple(
-    f.name for f in FIELDS if f.name not in {"geometry", "occupancy_pct"}
-)
+# Fields an import can fill (``Field.imported``): derived or bookkeeping properties
+# (occupancy, labels, updated_at) are left out on purpose, a file never sets them.
+FIELD_TARGETS: tuple[str, ...] = tuple(f.name for f in FIELDS if f.imported)
 # What backs a row's stage move, besides the fields: a document (its number and date) or a
 # dated inspection, and the reason for a correction. Read by the importer, never stored as
 # fields (the document joins the cluster's decisions).
 EVIDENCE_TARGETS = ("decision_number", "decision_date", "inspection_date", "reason")
 TARGETS: tuple[str, ...] = FIELD_TARGETS + EVIDENCE_TARGETS + COORDINATE_TARGETS
 
-TARGET_LABELS: dict[str, tuple[str, str]] = {
-    **{f.name: (f.label_vi, f.label_en) for f in FIELDS},
-    "decision_number": ("Số văn bản căn cứ", "Evidence document number"),
-    "decision_date": ("Ngày văn bản căn cứ", "Evidence document date"),
-    "inspection_date": ("Ngày kiểm tra", "Inspection date"),
-    "reason": ("Lý do", "Reason"),
-    "lon": ("Kinh độ", "Longitude"),
-    "lat": ("Vĩ độ", "Latitude"),
-    "x": ("Tọa độ X (Đông)", "X (easting)"),
-    "y": ("Tọa độ Y (Bắc)", "Y (northing)"),
-    "wkt": ("Ranh giới (WKT)", "Geometry (WKT)"),
+# The targets that are not fields: their labels and the headers naming them.
+_OTHER_TARGETS: dict[str, tuple[Text, tuple[str, ...]]] = {
+    "decision_number": (
+        Text("Số văn bản căn cứ", "Evidence document number"),
+        (
+            "so quyet dinh",
+            "so qd",
+            "so van ban",
+            "so hieu van ban",
+            "decision number",
+            "decision no",
+        ),
+    ),
+    "decision_date": (
+        Text("Ngày văn bản căn cứ", "Evidence document date"),
+        ("ngay quyet dinh", "ngay qd", "ngay van ban", "ngay ban hanh"),
+    ),
+    "inspection_date": (Text("Ngày kiểm tra", "Inspection date"), ("ngay kiem tra thuc dia",)),
+    "reason": (Text("Lý do", "Reason"), ("ly do dinh chinh", "ly do thay doi")),
+    "lon": (
+        Text("Kinh độ", "Longitude"),
+        ("lon", "lng", "long", "longitude", "kinh do", "kinh do wgs84"),
+    ),
+    "lat": (Text("Vĩ độ", "Latitude"), ("lat", "latitude", "vi do", "vi do wgs84")),
+    "x": (Text("Tọa độ X (Đông)", "X (easting)"), ("x", "toa do x", "easting")),
+    "y": (Text("Tọa độ Y (Bắc)", "Y (northing)"), ("y", "toa do y", "northing")),
+    "wkt": (
+        Text("Ranh giới (WKT)", "Geometry (WKT)"),
+        ("wkt", "geometry", "geom", "the geom", "ranh gioi", "ranh gioi wkt"),
+    ),
 }
-
-# Headers seen in district lists, Ministry templates and GIS files, besides each field's
+TARGET_TITLES: dict[str, Text] = {
+    **{f.name: f.title for f in FIELDS},
+    **{t: title for t, (title, _) in _OTHER_TARGETS.items()},
+}
+# Headers seen in district lists, Ministry templates and GIS files, besides each target's
 # own name and labels. Compared after folding (no diacritics, lower case, no units).
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "id": ("id", "ma", "ma cum", "ma ccn", "cluster id"),
-    "name": (
-        "ten",
-        "ten cum",
-        "ten ccn",
-        "ten cum cong nghiep",
-        "cum cong nghiep",
-        "cluster",
-        "cluster name",
-        "ten_ccn",
-    ),
-    "aliases": ("alias", "ten goi khac"),
-    "cluster_type": ("loai", "loai ccn", "type", "loai hinh"),
-    "parent_id": ("parent", "ma cum goc"),
-    "stage": (
-        "giai doan",
-        "hien trang",
-        "tinh trang",
-        "trang thai",
-        "tinh trang trien khai",
-        "status",
-    ),
-    "stage_effective_date": ("ngay hieu luc", "effective date"),
-    "stage_evidence": ("can cu", "evidence"),
-    "stage_verified": ("da xac minh", "verified"),
-    "as_of": ("tinh den", "ngay so lieu"),
-    "batch": ("dot", "dot thanh lap", "giai doan thanh lap"),
-    "location_precision": ("do chinh xac", "precision"),
-    "district_2019": (
-        "quan huyen",
-        "huyen",
-        "quan",
-        "district",
-        "dia ban huyen",
-        "quan huyen thi xa",
-    ),
-    "commune_2019": ("xa phuong", "xa", "phuong xa", "commune", "xa phuong thi tran"),
-    "commune_2025_code": ("ma xa 2025", "commune code"),
-    "commune_2025_name": ("xa 2025", "xa phuong moi"),
-    "area_ha": (
-        "dien tich",
-        "tong dien tich",
-        "quy mo",
-        "area",
-        "dien tich quy hoach",
-        "dien_tich",
-    ),
-    "industrial_land_ha": ("dien tich dat cong nghiep", "dat cn"),
-    "leased_land_ha": ("dien tich da cho thue", "dat da cho thue"),
-    "occupancy_note": (),
-    "investor": ("chu dau tu", "cdt", "nha dau tu ha tang", "investor"),
-    "investor_type": ("loai cdt",),
-    "wwtp_status": (
-        "xu ly nuoc thai",
-        "tram xlnt",
-        "htxlnt",
-        "he thong xu ly nuoc thai",
-        "wwtp",
-    ),
-    "wwtp_note": (),
-    "confidence": (),
-    "sources": ("nguon", "source", "nguon tin"),
-    "notes": ("ghi chu", "note", "notes", "remarks"),
-    "version": ("phien ban",),
-    "decision_number": (
-        "so quyet dinh",
-        "so qd",
-        "so van ban",
-        "so hieu van ban",
-        "decision number",
-        "decision no",
-    ),
-    "decision_date": ("ngay quyet dinh", "ngay qd", "ngay van ban", "ngay ban hanh"),
-    "inspection_date": ("ngay kiem tra thuc dia",),
-    "reason": ("ly do dinh chinh", "ly do thay doi"),
-    "lon": ("lon", "lng", "long", "longitude", "kinh do", "kinh do wgs84"),
-    "lat": ("lat", "latitude", "vi do", "vi do wgs84"),
-    "x": ("x", "toa do x", "easting"),
-    "y": ("y", "toa do y", "northing"),
-    "wkt": ("wkt", "geometry", "geom", "the geom", "ranh gioi", "ranh gioi wkt"),
+    **{f.name: f.synonyms for f in FIELDS if f.imported},
+    **{t: synonyms for t, (_, synonyms) in _OTHER_TARGETS.items()},
 }
+
+
+def target_label(target: str, lang: str = "vi") -> str:
+    return TARGET_TITLES[target].text(lang)
+
 
 _UNITS = re.compile(r"\([^)]*\)")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
@@ -138,8 +86,8 @@ def normalise(header: object) -> str:
 def _index() -> dict[str, str]:
     out: dict[str, str] = {}
     for target in TARGETS:
-        labels = TARGET_LABELS[target]
-        for alias in (target, *labels, *SYNONYMS.get(target, ())):
+        title = TARGET_TITLES[target]
+        for alias in (target, title.vi, title.en, *SYNONYMS.get(target, ())):
             out.setdefault(normalise(alias), target)
     return out
 

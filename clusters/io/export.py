@@ -12,6 +12,7 @@ from clusters import clock, snapshot
 from clusters.filters import ClusterFilter
 from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
+from clusters.texts import counted
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
 SUFFIXES = {"geojson": "geojson", "gpkg": "gpkg", "csv": "csv", "xlsx": "xlsx", "kml": "kml"}
@@ -82,7 +83,8 @@ class ExportSet:
     def description(self) -> str:
         return (
             f"Hanoi industrial cluster registry (Sổ đăng ký cụm công nghiệp Hà Nội); "
-            f"exported {self.stamp}; {len(self.clusters)} clusters; filter: {self.filter_text}"
+            f"exported {self.stamp}; {counted(len(self.clusters), 'cụm', 'cluster').en}; "
+            f"filter: {self.filter_text}"
         )
 
 

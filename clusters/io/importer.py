@@ -29,11 +29,12 @@ from clusters.io.errors import ImportFileError
 from clusters.io.limits import Limits
 from clusters.io.readers import Located, load, locate
 from clusters.io.table import RawTable, row_name
-from clusters.io.values import FLOAT_FIELDS, is_blank, parse_date, parse_row, parse_text
-from clusters.model import ATTRIBUTE_FIELDS, STAGE_FIELDS, Cluster, Decision
+from clusters.io.values import is_blank, parse_date, parse_row, parse_text
+from clusters.model import ATTRIBUTE_FIELDS, FIELD_BY_NAME, STAGE_FIELDS, Cluster, Decision, Kind
 from clusters.roles import Actor
 from clusters.store import ClusterStore, Transaction
 from clusters.text import fold
+from clusters.texts import plural
 
 IMPORT_KIND = "import"
 # Two records with the same name this close are taken for the same cluster. Seed locations
@@ -178,9 +179,10 @@ def same_geometry(a: BaseGeometry | None, b: BaseGeometry | None) -> bool:
 
 
 def _same(fld: str, old: Any, new: Any) -> bool:
-    if fld in FLOAT_FIELDS and old is not None and new is not None:
+    kind = FIELD_BY_NAME[fld].kind
+    if kind is Kind.HECTARES and old is not None and new is not None:
         return abs(float(old) - float(new)) < 5e-5
-    if fld == "geometry":
+    if kind is Kind.GEOMETRY:
         return same_geometry(old, new)
     if isinstance(old, list | tuple):
         return list(old) == list(new)
@@ -214,9 +216,12 @@ def _invalid(geom: BaseGeometry) -> Problem:
 
 
 def _required(fld: str) -> Problem:
-    vi, en = columns.TARGET_LABELS[fld]
+    title = columns.TARGET_TITLES[fld]
     return _error(
-        "required", fld, f"Thiếu trường bắt buộc «{vi}».", f"The required field '{en}' is missing."
+        "required",
+        fld,
+        f"Thiếu trường bắt buộc «{title.vi}».",
+        f"The required field '{title.en}' is missing.",
     )
 
 
@@ -692,7 +697,8 @@ def commit(
         n = counts[REJECTED]
         raise ImportRefused(
             f"Không nhập: {n} dòng có lỗi (xem báo cáo). Không có gì được ghi.",
-            f"Not imported: {n} rows have errors (see the report). Nothing was written.",
+            f"Not imported: {n} {plural(n, 'row has', 'rows have')} errors (see the report). "
+            "Nothing was written.",
         )
     if plan.has_warnings and not accept_warnings:
         raise ImportRefused(

@@ -32,7 +32,7 @@ from clusters import stages
 from clusters.io.export import ExportSet
 from clusters.io.frame import properties
 from clusters.io.geojson import PRECISION
-from clusters.model import FIELD_BY_NAME
+from clusters.model import FIELD_BY_NAME, Kind
 
 POINT_ICON = "https://maps.google.com/mapfiles/kml/shapes/placemark_circle.png"
 FILL_ALPHA = 110  # of 255: the map shows through a boundary
@@ -76,9 +76,13 @@ def _balloon(props: dict[str, Any]) -> str:
         value = props.get(key)
         if value in (None, ""):
             continue
-        spec = FIELD_BY_NAME.get(key)
-        name = spec.label_vi if spec else "Giai đoạn"
-        unit = f" {spec.unit}" if spec and spec.unit else ""
+        spec = FIELD_BY_NAME[key]
+        # The stage's label is shown as the stage itself.
+        shown = (
+            FIELD_BY_NAME.get(spec.derived_from or "", spec) if spec.kind is Kind.LABEL else spec
+        )
+        name = shown.title.vi
+        unit = f" {spec.unit}" if spec.kind in (Kind.HECTARES, Kind.PERCENT) else ""
         rows.append(
             f"<tr><th>{html.escape(name)}</th><td>{html.escape(str(value))}{unit}</td></tr>"
         )
@@ -94,7 +98,7 @@ def _placemark(props: dict[str, Any], geom: BaseGeometry) -> Placemark:
         Data(
             name=key,
             value=_text(value),
-            display_name=spec.label_vi if (spec := FIELD_BY_NAME.get(key)) else None,
+            display_name=FIELD_BY_NAME[key].title.vi,
         )
         for key, value in props.items()
         if value is not None

@@ -10,68 +10,12 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from clusters import i18n, stages
+from clusters import stages
 from clusters.errors import Problem
-from clusters.model import (
-    BATCHES,
-    CLUSTER_TYPES,
-    INVESTOR_TYPES,
-    LOCATION_PRECISIONS,
-    WWTP_STATUSES,
-)
+from clusters.model import FIELD_BY_NAME, Field, Kind, read_partial_date
 from clusters.text import fold
+from clusters.texts import Text
 
-# Coded fields and the kind their labels have in the app's catalogue (``clusters.i18n``):
-# spreadsheets show the same words as the app, and reading one back accepts them.
-_LABEL_KIND = {
-    "cluster_type": "cluster_type",
-    "batch": "batch",
-    "location_precision": "precision",
-    "investor_type": "investor_type",
-    "wwtp_status": "wwtp",
-    "confidence": "confidence",
-}
-CHOICES: dict[str, tuple[str, ...]] = {
-    "stage": stages.STAGE_CODES,
-    "cluster_type": CLUSTER_TYPES,
-    "batch": BATCHES,
-    "location_precision": LOCATION_PRECISIONS,
-    "investor_type": INVESTOR_TYPES,
-    "wwtp_status": WWTP_STATUSES,
-    "confidence": ("high", "medium", "low"),
-}
-# Other ways the coded values are written in lists that reach the Department.
-_CHOICE_SYNONYMS: dict[str, dict[str, str]] = {
-    "cluster_type": {
-        "ccn": "general",
-        "chung": "general",
-        "cum cong nghiep": "general",
-        "ccn lang nghe": "craft_village",
-        "lang nghe": "craft_village",
-        "cum lang nghe": "craft_village",
-    },
-    "batch": {"truoc nam 2018": "before_2018"},
-    "stage": {
-        "quy hoach": "planned",
-        "thanh lap": "established",
-        "gpmb": "site_clearance",
-        "giai phong mat bang": "site_clearance",
-        "dang xay dung": "under_construction",
-        "khoi cong": "under_construction",
-        "dang xay dung ha tang": "under_construction",
-        "hoan thien ha tang": "completing",
-        "hoat dong": "operating",
-        "da di vao hoat dong": "operating",
-        "dua ra khoi quy hoach": "removed",
-    },
-    "wwtp_status": {"chua co": "none"},
-}
-
-FLOAT_FIELDS = frozenset({"area_ha", "industrial_land_ha", "leased_land_ha"})
-INT_FIELDS = frozenset({"id", "parent_id", "version"})
-LIST_FIELDS = {"aliases": ";", "sources": "|"}
-BOOL_FIELDS = frozenset({"stage_verified"})
-DATE_FIELDS = frozenset({"stage_effective_date"})
 TRUE_WORDS = frozenset({"true", "1", "yes", "y", "x", "co", "dung", "da xac minh"})
 FALSE_WORDS = frozenset({"false", "0", "no", "n", "khong", "sai", "chua", "chua xac minh"})
 # A text cell starting with one of these is a formula to Excel, LibreOffice or Sheets
@@ -109,24 +53,23 @@ def label(field: str, code: str | None, lang: str = "vi") -> str | None:
     """The readable label of a coded value (the code itself when it has none)."""
     if code is None:
         return None
-    if field == "stage":
-        return stages.stage(code).label(lang) if stages.is_stage(code) else code
-    kind = _LABEL_KIND.get(field)
-    return i18n.value_label(kind, code, lang) if kind else code
+    title = FIELD_BY_NAME[field].choice_title(code) if field in FIELD_BY_NAME else None
+    return title.text(lang) if title else code
 
 
-def _choice_index(field: str) -> dict[str, str]:
+def _choice_index(f: Field) -> dict[str, str]:
+    """Every way a choice may be written, folded: its code, its labels, its synonyms."""
     out: dict[str, str] = {}
-    for code in CHOICES[field]:
-        out[_key(code)] = code
-        for lang in i18n.LANGS:
-            out.setdefault(_key(label(field, code, lang) or code), code)
-    for k, code in _CHOICE_SYNONYMS.get(field, {}).items():
-        out.setdefault(k, code)
+    for c in f.choices:
+        out[_key(c.code)] = c.code
+        for text in (c.title.vi, c.title.en):
+            out.setdefault(_key(text), c.code)
+    for written, code in f.value_synonyms.items():
+        out.setdefault(written, code)
     return out
 
 
-_CHOICE_INDEX = {f: _choice_index(f) for f in CHOICES}
+_CHOICE_INDEX = {f.name: _choice_index(f) for f in FIELD_BY_NAME.values() if f.choices}
 
 
 class CellError(ValueError):
@@ -203,15 +146,24 @@ def parse_date(value: Any) -> date:
     return date.fromisoformat(text[:10])
 
 
-def parse_as_of(value: Any) -> str:
+_MY = re.compile(r"^(\d{1,2})[/.-](\d{4})$")
+
+
+def parse_partial_date(value: Any) -> str:
+    """A year, a month or a day: 2025, "06/2025", "14/06/2025", "2025-06" → YYYY[-MM[-DD]]."""
     if isinstance(value, datetime | date):
         return parse_date(value).isoformat()
     if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value))
-    text = str(value).strip()
+        if value != int(value):
+            raise ValueError("not a year")
+        return read_partial_date(str(int(value)))
+    text = unquote_text(str(value).strip()).strip()
     if _DMY.match(text):
         return parse_date(text).isoformat()
-    return unquote_text(text).strip()
+    month = _MY.match(text)
+    if month:
+        return read_partial_date(f"{month.group(2)}-{month.group(1)}")
+    return read_partial_date(text)
 
 
 def parse_choice(field: str, value: Any) -> str:
@@ -232,8 +184,24 @@ def parse_text(value: Any) -> str:
     return unquote_text(unicodedata.normalize("NFC", str(value)).strip()).strip()
 
 
+# What a value of each kind must look like, for the message when it does not.
+_EXPECTED: dict[Kind, Text] = {
+    Kind.HECTARES: Text("một số (ví dụ 18,8)", "a number (e.g. 18.8)"),
+    Kind.ID: Text("một số nguyên", "a whole number"),
+    Kind.REFERENCE: Text("một số nguyên", "a whole number"),
+    Kind.COUNT: Text("một số nguyên", "a whole number"),
+    Kind.BOOL: Text("có/không", "yes/no"),
+    Kind.DATE: Text("một ngày có thật (dd/mm/yyyy)", "a real date (dd/mm/yyyy)"),
+    Kind.PARTIAL_DATE: Text(
+        "một năm, tháng hay ngày có thật (NNNN, TT/NNNN, NNNN-TT hoặc dd/mm/yyyy)",
+        "a real year, month or day (YYYY, MM/YYYY, YYYY-MM or dd/mm/yyyy)",
+    ),
+}
+
+
 def _cell_problem(field: str, value: Any) -> Problem:
     shown = str(value)[:60]
+    f = FIELD_BY_NAME[field]
     if field == "stage":
         allowed = ", ".join(f"{s.code} ({s.label_vi})" for s in stages.STAGES)
         return Problem(
@@ -242,50 +210,69 @@ def _cell_problem(field: str, value: Any) -> Problem:
             f"Giai đoạn «{shown}» không có trong danh mục; dùng một trong: {allowed}.",
             f"Unknown stage '{shown}'; use one of: {', '.join(stages.STAGE_CODES)}.",
         )
-    if field in CHOICES:
-        allowed = ", ".join(CHOICES[field])
+    if f.kind is Kind.CHOICE:
+        allowed = ", ".join(f.codes)
         return Problem(
             "choice",
             field,
             f"Giá trị «{shown}» không hợp lệ; chọn một trong: {allowed}.",
             f"'{shown}' is not valid; choose one of: {allowed}.",
         )
-    kinds = {
-        **dict.fromkeys(FLOAT_FIELDS, ("một số (ví dụ 18,8)", "a number (e.g. 18.8)")),
-        **dict.fromkeys(INT_FIELDS, ("một số nguyên", "a whole number")),
-        **dict.fromkeys(BOOL_FIELDS, ("có/không", "yes/no")),
-        **dict.fromkeys(DATE_FIELDS, ("một ngày (dd/mm/yyyy)", "a date (dd/mm/yyyy)")),
-    }
-    vi, en = kinds.get(field, ("một giá trị hợp lệ", "a valid value"))
+    expected = _EXPECTED.get(f.kind, Text("một giá trị hợp lệ", "a valid value"))
     return Problem(
         "bad_value",
         field,
-        f"«{shown}» không phải {vi}.",
-        f"'{shown}' is not {en}.",
+        f"«{shown}» không phải {expected.vi}.",
+        f"'{shown}' is not {expected.en}.",
     )
+
+
+def _list(f: Field, text: str) -> list[str]:
+    return [p.strip() for p in text.split(f.separator) if p.strip()]
 
 
 def parse_field(field: str, value: Any) -> Any:
     """The field value of a non-blank cell; ``CellError`` when it cannot be read."""
+    f = FIELD_BY_NAME[field]
     try:
-        if field in FLOAT_FIELDS:
-            return round(parse_number(value), 4)
-        if field in INT_FIELDS:
-            return parse_int(value)
-        if field in BOOL_FIELDS:
-            return parse_bool(value)
-        if field in DATE_FIELDS:
-            return parse_date(value)
-        if field in CHOICES:
-            return parse_choice(field, value)
-        if field == "as_of":
-            return parse_as_of(value)
-        if field in LIST_FIELDS:
-            sep = LIST_FIELDS[field]
-            return [p.strip() for p in parse_text(value).split(sep) if p.strip()]
-        return parse_text(value)
+        match f.kind:
+            case Kind.HECTARES:
+                return round(parse_number(value), 4)
+            case Kind.ID | Kind.REFERENCE | Kind.COUNT:
+                return parse_int(value)
+            case Kind.BOOL:
+                return parse_bool(value)
+            case Kind.DATE:
+                return parse_date(value)
+            case Kind.CHOICE:
+                return parse_choice(field, value)
+            case Kind.PARTIAL_DATE:
+                return parse_partial_date(value)
+            case Kind.LIST:
+                return _list(f, parse_text(value))
+            case _:
+                return parse_text(value)
     except (ValueError, TypeError, OverflowError) as exc:
         raise CellError(_cell_problem(field, value)) from exc
+
+
+def typed_text(text: str) -> str:
+    """Text as a planner typed it: composed (NFC) and trimmed; nothing else is taken off."""
+    return unicodedata.normalize("NFC", text).strip()
+
+
+def parse_typed(field: str, text: str | None) -> Any:
+    """The value of what a planner typed into a form: the import's parser for numbers,
+    dates and codes; a list one item per line; empty for nothing (``[]`` for a list).
+    ``CellError`` when it cannot be read, so that nothing typed is ever lost silently."""
+    f = FIELD_BY_NAME[field]
+    if text is None or not str(text).strip():
+        return [] if f.kind is Kind.LIST else None
+    if f.kind is Kind.LIST:
+        return [typed_text(line) for line in str(text).splitlines() if line.strip()]
+    if f.kind in (Kind.TEXT, Kind.LONG_TEXT):
+        return typed_text(str(text))
+    return parse_field(field, text)
 
 
 def parse_row(

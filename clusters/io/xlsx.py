@@ -16,12 +16,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from clusters import figures, stages
 from clusters.filters import districts_of
-from clusters.io.columns import TARGET_LABELS
+from clusters.io.columns import TARGET_TITLES
 from clusters.io.export import ExportSet
-from clusters.io.frame import EXPORT_COLUMNS
+from clusters.io.frame import export_value
 from clusters.io.tabular import anchor, wkt
 from clusters.io.values import label, neutral_text
-from clusters.model import BATCHES, FIELD_BY_NAME, Cluster
+from clusters.model import BATCHES, FIELD_BY_NAME, FIELDS, Cluster, Kind
 
 HA = '#,##0.00 "ha"'
 PERCENT = "0.0%"
@@ -33,49 +33,43 @@ SHEET_INFO = "Thông tin"
 _BOLD = Font(bold=True)
 _HEAD_FILL = PatternFill("solid", fgColor="DDEBF7")
 
-# (field, how the value is written). Headers are the fields' Vietnamese labels, which the
-# importer recognises, so a report sent back in is read without any column mapping.
-COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "int"),
-    ("name", "text"),
-    ("aliases", "list;"),
-    ("cluster_type", "choice"),
-    ("parent_id", "int"),
-    ("stage", "choice"),
-    ("stage_effective_date", "date"),
-    ("stage_evidence", "text"),
-    ("stage_verified", "bool"),
-    ("as_of", "text"),
-    ("batch", "choice"),
-    ("location_precision", "choice"),
-    ("district_2019", "text"),
-    ("commune_2019", "text"),
-    ("commune_2025_code", "text"),
-    ("commune_2025_name", "text"),
-    ("area_ha", "ha"),
-    ("industrial_land_ha", "ha"),
-    ("leased_land_ha", "ha"),
-    ("occupancy_pct", "pct"),
-    ("occupancy_note", "text"),
-    ("investor", "text"),
-    ("investor_type", "choice"),
-    ("wwtp_status", "choice"),
-    ("wwtp_note", "text"),
-    ("confidence", "choice"),
-    ("sources", "list|"),
-    ("notes", "text"),
-    ("lon", "coord"),
-    ("lat", "coord"),
-    ("wkt", "wkt"),
-    ("version", "int"),
-    ("updated_at", "text"),
-)
+# How each kind of field is written (and formatted) in the sheet.
+_SHEET_KIND = {
+    Kind.ID: "int",
+    Kind.REFERENCE: "int",
+    Kind.COUNT: "int",
+    Kind.CHOICE: "choice",
+    Kind.DATE: "date",
+    Kind.BOOL: "bool",
+    Kind.HECTARES: "ha",
+    Kind.PERCENT: "pct",
+    Kind.LIST: "list",
+}
+
+
+def _columns() -> tuple[tuple[str, str], ...]:
+    """(field, how the value is written), in the export's order; the geometry as lon, lat
+    and WKT where the model has it. Properties restating another column (the stage's label,
+    whether the location is approximate) are left out: the sheet writes codes as labels."""
+    out: list[tuple[str, str]] = []
+    for f in FIELDS:
+        if f.kind is Kind.GEOMETRY:
+            out += [("lon", "coord"), ("lat", "coord"), ("wkt", "wkt")]
+        elif f.exported and f.derived_from is None:
+            out.append((f.name, _SHEET_KIND.get(f.kind, "text")))
+    return tuple(out)
+
+
+# Headers are the fields' Vietnamese labels, which the importer recognises, so a report sent
+# back in is read without any column mapping.
+COLUMNS = _columns()
 
 
 def header(field: str) -> str:
-    if field == "updated_at":
-        return "Cập nhật lúc (UTC)"
-    return TARGET_LABELS[field][0]
+    spec = FIELD_BY_NAME.get(field)
+    if spec is not None and spec.kind is Kind.TIMESTAMP:
+        return f"{spec.title.vi} ({spec.unit})"
+    return TARGET_TITLES[field].vi
 
 
 def _value(c: Cluster, field: str, kind: str) -> Any:
@@ -87,20 +81,17 @@ def _value(c: Cluster, field: str, kind: str) -> Any:
         assert c.geometry is not None
         text = wkt(c.geometry)
         return text if len(text) <= EXCEL_CELL_MAX else None
-    if field == "occupancy_pct":
-        pct = c.occupancy_pct
-        return None if pct is None else pct / 100.0
-    if field == "updated_at":
-        return c.updated_at.isoformat(timespec="seconds") if c.updated_at else None
+    spec = FIELD_BY_NAME[field]
     value = getattr(c, field)
+    if kind == "pct":
+        return None if value is None else value / 100.0
     if kind == "choice":
         return label(field, value)
     if kind == "bool":
         return "Có" if value else "Không"
-    if kind.startswith("list"):
-        sep = "; " if kind == "list;" else " | "
-        return sep.join(value) or None
-    return value
+    if spec.kind in (Kind.LIST, Kind.TIMESTAMP):
+        return export_value(spec, value)
+    return value  # numbers and dates stay numbers and dates, formatted by the sheet
 
 
 def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
@@ -228,7 +219,7 @@ def _figures_block(ws: Worksheet, row: int, data: ExportSet) -> None:
     r = row + 2
     for cmp in figures.compare(data.clusters, data.figures):
         rep = cmp.reported
-        _put(ws, r, 1, cmp.category.label_vi)
+        _put(ws, r, 1, cmp.category.title.vi)
         _put(ws, r, 2, cmp.registry)
         _put(ws, r, 3, rep.count if rep else None)
         if rep:
@@ -253,17 +244,17 @@ def _info_sheet(ws: Worksheet, data: ExportSet) -> None:
         _put(ws, i, 2, v)
     start = len(rows) + 2
     _head(ws, start, ["Cột", "Trường", "Đơn vị", "Ý nghĩa"])
-    meaning = {n: (u, d) for n, u, d in EXPORT_COLUMNS}
     for i, (field, _) in enumerate(COLUMNS, start=start + 1):
-        unit, desc = meaning.get(field, ("", ""))
         if field in ("lon", "lat"):
             unit, desc = "°", "WGS84; điểm của cụm hoặc một điểm trong ranh giới"
-        if field == "wkt":
-            desc = "ranh giới dạng WKT, WGS84 (trống khi quá dài cho một ô Excel)"
-        spec = FIELD_BY_NAME.get(field)
+        elif field == "wkt":
+            unit, desc = "", "ranh giới dạng WKT, WGS84 (trống khi quá dài cho một ô Excel)"
+        else:
+            spec = FIELD_BY_NAME[field]
+            unit, desc = spec.unit, spec.description.vi
         _put(ws, i, 1, header(field))
         _put(ws, i, 2, field)
-        _put(ws, i, 3, unit or (spec.unit if spec else ""))
+        _put(ws, i, 3, unit)
         _put(ws, i, 4, desc)
     ws.column_dimensions["A"].width = 32
     ws.column_dimensions["B"].width = 40

@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 
-from clusters import stages
-from clusters.model import (
-    BATCHES,
-    CLUSTER_TYPES,
-    CONFIDENCE_LEVELS,
-    INVESTOR_TYPES,
-    LOCATION_PRECISIONS,
-    WWTP_STATUSES,
-)
+from clusters.model import CHOICE_FIELDS, STORED_FIELDS, Field, Kind
 from clusters.roles import ROLES
 
 SCHEMA_VERSION = 2  # also the Alembic revision '0002' (store/migrations)
@@ -36,56 +30,62 @@ meta = sa.Table(
     sa.Column("value", sa.Text, nullable=False),
 )
 
+# Search text: the name and aliases folded (no diacritics, lower case), stored beside the name.
+SEARCH_COLUMN = "name_search"
+# A field's value in its column, by kind; String(n) where the field gives a length.
+_TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
+    Kind.ID: sa.Integer(),
+    Kind.REFERENCE: sa.Integer(),
+    Kind.COUNT: sa.Integer(),
+    Kind.TEXT: sa.Text(),
+    Kind.LONG_TEXT: sa.Text(),
+    Kind.HECTARES: sa.Float(),
+    Kind.CHOICE: sa.Text(),
+    Kind.LIST: sa.JSON(),
+    Kind.DATE: sa.Date(),
+    Kind.PARTIAL_DATE: sa.Text(),
+    Kind.BOOL: sa.Boolean(),
+    Kind.TIMESTAMP: sa.DateTime(timezone=True),
+}
+# The geometry as WKB (EPSG:4326) with its type and bounding box, so that an extent query
+# uses the indexes.
+GEOMETRY_COLUMNS: tuple[tuple[str, sa.types.TypeEngine[Any]], ...] = (
+    ("geom_wkb", sa.LargeBinary()),
+    ("geom_type", sa.String(20)),
+    ("min_x", sa.Float()),
+    ("min_y", sa.Float()),
+    ("max_x", sa.Float()),
+    ("max_y", sa.Float()),
+)
+
+
+def field_columns(f: Field) -> list[sa.Column[Any]]:
+    """The column(s) holding a stored field."""
+    if f.kind is Kind.GEOMETRY:
+        return [sa.Column(name, kind, nullable=False) for name, kind in GEOMETRY_COLUMNS]
+    kind: sa.types.TypeEngine[Any] = sa.String(f.max_length) if f.max_length else _TYPES[f.kind]
+    if f.kind is Kind.ID:
+        return [sa.Column(f.name, kind, primary_key=True, autoincrement=True)]
+    extra: list[sa.ForeignKey] = []
+    if f.kind is Kind.REFERENCE:
+        extra.append(sa.ForeignKey("clusters.id"))
+    default = {Kind.LIST: list, Kind.BOOL: False}.get(f.kind)
+    column = sa.Column(f.name, kind, *extra, nullable=f.nullable, default=default)
+    if f.name == "name":
+        return [column, sa.Column(SEARCH_COLUMN, sa.Text, nullable=False)]
+    return [column]
+
+
+def choice_check(f: Field) -> sa.CheckConstraint:
+    """``ck_<field>``: a choice field holds one of its codes (or nothing, when optional)."""
+    return _in(f.name, f.codes, nullable=f.nullable)
+
+
 clusters = sa.Table(
     "clusters",
     metadata,
-    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("name", sa.Text, nullable=False),
-    sa.Column("name_search", sa.Text, nullable=False),
-    sa.Column("aliases", sa.JSON, nullable=False, default=list),
-    sa.Column("cluster_type", sa.String(20), nullable=False),
-    sa.Column("parent_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=True),
-    sa.Column("stage", sa.String(20), nullable=False),
-    sa.Column("stage_effective_date", sa.Date),
-    sa.Column("stage_evidence", sa.Text),
-    sa.Column("stage_verified", sa.Boolean, nullable=False, default=False),
-    sa.Column("as_of", sa.String(10)),
-    sa.Column("batch", sa.String(20)),
-    sa.Column("location_precision", sa.String(20), nullable=False),
-    sa.Column("district_2019", sa.Text),
-    sa.Column("commune_2019", sa.Text),
-    sa.Column("commune_2025_code", sa.String(5)),
-    sa.Column("commune_2025_name", sa.Text),
-    sa.Column("area_ha", sa.Float),
-    sa.Column("industrial_land_ha", sa.Float),
-    sa.Column("leased_land_ha", sa.Float),
-    sa.Column("occupancy_note", sa.Text),
-    sa.Column("investor", sa.Text),
-    sa.Column("investor_type", sa.String(20)),
-    sa.Column("wwtp_status", sa.String(30)),
-    sa.Column("wwtp_note", sa.Text),
-    sa.Column("confidence", sa.String(10)),
-    sa.Column("sources", sa.JSON, nullable=False, default=list),
-    sa.Column("notes", sa.Text),
-    # Geometry as WKB (EPSG:4326) with its bounding box, so an extent query uses the indexes.
-    sa.Column("geom_wkb", sa.LargeBinary, nullable=False),
-    sa.Column("geom_type", sa.String(20), nullable=False),
-    sa.Column("min_x", sa.Float, nullable=False),
-    sa.Column("min_y", sa.Float, nullable=False),
-    sa.Column("max_x", sa.Float, nullable=False),
-    sa.Column("max_y", sa.Float, nullable=False),
-    sa.Column("version", sa.Integer, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("created_by", sa.Text, nullable=False),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-    sa.Column("updated_by", sa.Text, nullable=False),
-    sa.CheckConstraint(stages.sql_check("stage"), name="ck_stage"),
-    _in("cluster_type", CLUSTER_TYPES),
-    _in("location_precision", LOCATION_PRECISIONS),
-    _in("batch", BATCHES, nullable=True),
-    _in("wwtp_status", WWTP_STATUSES, nullable=True),
-    _in("investor_type", INVESTOR_TYPES, nullable=True),
-    _in("confidence", CONFIDENCE_LEVELS, nullable=True),
+    *(column for f in STORED_FIELDS for column in field_columns(f)),
+    *(choice_check(f) for f in CHOICE_FIELDS),
     sa.CheckConstraint("version >= 1", name="ck_version"),
     sqlite_autoincrement=True,  # ids are never reused
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import shapely
@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from clusters.clock import now_utc
+from clusters.codec import to_history
 from clusters.errors import (
     ConcurrentChange,
     ConflictError,
@@ -25,10 +26,13 @@ from clusters.errors import (
 from clusters.model import (
     EDITABLE_FIELDS,
     STAGE_FIELDS,
+    STORED_FIELDS,
     ChangeEvent,
     Cluster,
     Decision,
+    Field,
     FieldChange,
+    Kind,
     ReportedFigure,
 )
 from clusters.store import migrations, revision
@@ -37,51 +41,12 @@ from clusters.store.base import BBox, ClusterStore, Transaction
 from clusters.store.dialects import Dialect
 from clusters.text import fold
 
-_PLAIN = (
-    "name",
-    "aliases",
-    "cluster_type",
-    "parent_id",
-    "stage",
-    "stage_effective_date",
-    "stage_evidence",
-    "stage_verified",
-    "as_of",
-    "batch",
-    "location_precision",
-    "district_2019",
-    "commune_2019",
-    "commune_2025_code",
-    "commune_2025_name",
-    "area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "occupancy_note",
-    "investor",
-    "investor_type",
-    "wwtp_status",
-    "wwtp_note",
-    "confidence",
-    "sources",
-    "notes",
-)
+# The fields a write gives, each in its own column (the store stamps id, version, who, when).
+_WRITTEN = tuple(f for f in STORED_FIELDS if not f.stamped and f.kind is not Kind.GEOMETRY)
 
 
 def _aware(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def history_value(field: str, value: Any) -> Any:
-    """A JSON-safe form of a field's value, as history keeps it."""
-    if value is None:
-        return None
-    if field == "geometry":
-        return shapely.to_wkt(value, rounding_precision=7, trim=True)
-    if isinstance(value, date | datetime):
-        return value.isoformat()
-    if isinstance(value, list | tuple):
-        return list(value)
-    return value
 
 
 def _search_text(name: str, aliases: Sequence[str]) -> str:
@@ -91,10 +56,11 @@ def _search_text(name: str, aliases: Sequence[str]) -> str:
 def cluster_row(c: Cluster) -> dict[str, Any]:
     if c.geometry is None:
         raise StorageError("Thiếu vị trí.", "A location is required.", field="geometry")
-    row: dict[str, Any] = {f: getattr(c, f) for f in _PLAIN}
-    row["aliases"] = list(c.aliases)
-    row["sources"] = list(c.sources)
-    row["name_search"] = _search_text(c.name, c.aliases)
+    row: dict[str, Any] = {}
+    for f in _WRITTEN:
+        value = getattr(c, f.name)
+        row[f.name] = list(value) if f.kind is Kind.LIST else value
+    row[s.SEARCH_COLUMN] = _search_text(c.name, c.aliases)
     row.update(geometry_columns(c.geometry))
     return row
 
@@ -111,21 +77,21 @@ def geometry_columns(geom: shapely.Geometry) -> dict[str, Any]:
     }
 
 
+def _from_column(f: Field, r: RowMapping) -> Any:
+    if f.kind is Kind.GEOMETRY:
+        return shapely.from_wkb(r["geom_wkb"])
+    value = r[f.name]
+    if f.kind is Kind.LIST:
+        return list(value or [])
+    if f.kind is Kind.BOOL:
+        return bool(value)
+    if f.kind is Kind.TIMESTAMP and value is not None:
+        return _aware(value)
+    return value
+
+
 def row_cluster(r: RowMapping) -> Cluster:
-    values = {f: r[f] for f in _PLAIN}
-    values["aliases"] = list(r["aliases"] or [])
-    values["sources"] = list(r["sources"] or [])
-    values["stage_verified"] = bool(r["stage_verified"])
-    return Cluster(
-        id=r["id"],
-        geometry=shapely.from_wkb(r["geom_wkb"]),
-        version=r["version"],
-        created_at=_aware(r["created_at"]),
-        created_by=r["created_by"],
-        updated_at=_aware(r["updated_at"]),
-        updated_by=r["updated_by"],
-        **values,
-    )
+    return Cluster(**{f.name: _from_column(f, r) for f in STORED_FIELDS})
 
 
 def _row_decision(r: RowMapping) -> Decision:
@@ -225,7 +191,7 @@ class SqlTransaction(Transaction):
         if cluster.id is not None:
             self.dialect.after_explicit_id(self.conn)
         changes = [
-            FieldChange(f, None, history_value(f, getattr(cluster, f)))
+            FieldChange(f, None, to_history(f, getattr(cluster, f)))
             for f in EDITABLE_FIELDS
             if getattr(cluster, f) not in (None, [], "")
         ]
@@ -287,7 +253,7 @@ class SqlTransaction(Transaction):
             raise self._conflict(cluster_id, based_on)
         diffs = []
         for f, new in changes.items():
-            old_v, new_v = history_value(f, getattr(current, f)), history_value(f, new)
+            old_v, new_v = to_history(f, getattr(current, f)), to_history(f, new)
             if old_v != new_v:
                 diffs.append(FieldChange(f, old_v, new_v))
         if not diffs and not decisions:

@@ -1,15 +1,16 @@
 """Pieces the edit and new-cluster pages share: evidence inputs, the location tools, and the
-one way a save's outcome (saved, errors, warnings to accept, a conflict) is shown.
+one way a save's outcome (saved, errors, warnings to accept, a conflict) is shown. The field
+inputs themselves are ``clusters.ui.fields``.
 
 Saves run in widget callbacks, before the page is drawn, so a successful save can reset the
-form's widgets and an unsuccessful one keeps everything the planner typed.
+form's widgets and an unsuccessful one, refused for whatever reason (errors, a conflict, a
+busy registry, a sign-in that ended), keeps everything the planner typed and says why.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 import folium
@@ -17,16 +18,17 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from clusters import i18n, locate, mapping, rules, stages
-from clusters.errors import ClusterError, ConflictError, Problem, ValidationError
+from clusters.errors import AccessDenied, ClusterError, ConflictError, Problem, ValidationError
 from clusters.locate import Location
-from clusters.model import DECISION_TYPES, FIELD_BY_NAME, Decision
+from clusters.model import DECISION_TYPES, Decision
 from clusters.registry import WarningsNotAccepted
 from clusters.store import ClusterStore
 from clusters.ui import state, widgets
+from clusters.ui.fields import EARLIEST, PERSIST, field_label
+
+__all__ = ["EARLIEST", "field_label"]
 
 EVIDENCE_KINDS = ("decision", "inspection", "none")
-# Date widgets reach back this far (Streamlit's default is ten years).
-EARLIEST = date(1990, 1, 1)
 DOCUMENT_TYPES = tuple(d for d in DECISION_TYPES if d != "inspection")
 
 
@@ -49,15 +51,22 @@ def outcome(key: str) -> Outcome:
     return found
 
 
-def field_label(name: str | None) -> str:
-    """A field's label for a message: the record's labels first, then the form's own."""
-    if name is None:
-        return ""
-    spec = FIELD_BY_NAME.get(name)
-    if spec is not None:
-        return spec.label(state.lang())
-    key = f"edit.field.{name}"
-    return state.t(key) if key in i18n.CATALOGUE else name
+def refused(key: str) -> bool:
+    """Whether the last save of a form was refused for want of the role (a sign-in that
+    ended, an account disabled or demoted meanwhile)."""
+    found = st.session_state.get(key)
+    return isinstance(found, Outcome) and isinstance(found.error, AccessDenied)
+
+
+def forget_problems(key: str, name: str) -> None:
+    """An input's callback: the planner changed it, so its last save's problem is gone."""
+    result = outcome(key)
+    result.problems = [p for p in result.problems if p.field != name]
+
+
+def problem_at(key: str, name: str) -> Problem | None:
+    """The last save's problem about one input, shown at that input."""
+    return next((p for p in outcome(key).problems if p.field == name), None)
 
 
 def _same(a: Sequence[Problem], b: Sequence[Problem]) -> bool:
@@ -95,14 +104,21 @@ def attempt(
     st.session_state[key] = result
 
 
-def show_outcome(key: str, accept_key: str | None = None) -> None:
-    """The outcome of the last save of a form: success, errors by field, warnings, conflict."""
+def show_outcome(
+    key: str, accept_key: str | None = None, shown: Collection[str | None] = ()
+) -> None:
+    """The outcome of the last save of a form: success, errors, warnings, a refusal. Problems
+    about the inputs in ``shown`` are left out: the form shows those at their inputs."""
     result = outcome(key)
     if result.saved:
         st.success(widgets.md(result.saved), icon=":material/check_circle:")
     if result.error is not None:
         widgets.show_error(result.error)
+        if not result.saved:
+            st.caption(state.t("edit.input_kept"))
     for p in result.problems:
+        if p.field in shown:
+            continue
         label = field_label(p.field)
         text = p.text(state.lang())
         st.error(f"**{widgets.md(label)}**: {widgets.md(text)}" if label else widgets.md(text))
@@ -121,13 +137,17 @@ def show_outcome(key: str, accept_key: str | None = None) -> None:
             st.checkbox(state.t("edit.accept_warnings"), key=accept_key)
 
 
-def evidence_inputs(prefix: str, suggested_doc_type: str | None) -> None:
-    """Widgets for the evidence of a stage: a document or a dated inspection (or none)."""
+def evidence_inputs(
+    prefix: str, suggested_doc_type: str | None, *, outcome_key: str, disabled: bool = False
+) -> None:
+    """Widgets for the evidence of a stage: a document or a dated inspection (or none); the
+    last save's problem about one of them is shown under it."""
     t = state.t
     lang = state.lang()
     st.session_state.setdefault(f"{prefix}_ev_kind", "decision")
     if suggested_doc_type in DOCUMENT_TYPES:
         st.session_state.setdefault(f"{prefix}_doc_type", suggested_doc_type)
+    kept: dict[str, Any] = {"disabled": disabled, "persist_state": PERSIST}
     st.radio(
         t("edit.evidence"),
         EVIDENCE_KINDS,
@@ -135,28 +155,54 @@ def evidence_inputs(prefix: str, suggested_doc_type: str | None) -> None:
         key=f"{prefix}_ev_kind",
         horizontal=True,
         help=t("edit.evidence_help"),
+        **kept,
     )
+    at_field(outcome_key, "evidence")
     left, right = st.columns(2)
-    left.selectbox(
-        t("edit.field.doc_type"),
-        DOCUMENT_TYPES,
-        format_func=lambda c: i18n.value_label("doc_type", c, lang),
-        key=f"{prefix}_doc_type",
-    )
-    right.text_input(
-        t("edit.field.decision_number"),
-        key=f"{prefix}_number",
-        placeholder="2803/QĐ-UBND",
-    )
-    left.date_input(
-        t("edit.field.decision_date"),
-        value=None,
-        key=f"{prefix}_doc_date",
-        format="DD/MM/YYYY",
-        min_value=EARLIEST,
-    )
-    right.text_input(t("edit.field.issuer"), key=f"{prefix}_issuer", placeholder="UBND TP Hà Nội")
-    st.text_input(t("edit.field.evidence_note"), key=f"{prefix}_ev_note")
+    with left:
+        st.selectbox(
+            t("edit.field.doc_type"),
+            DOCUMENT_TYPES,
+            format_func=lambda c: i18n.value_label("doc_type", c, lang),
+            key=f"{prefix}_doc_type",
+            placeholder=t("edit.choose"),
+            **kept,
+        )
+        st.date_input(
+            t("edit.field.decision_date"),
+            value=None,
+            key=f"{prefix}_doc_date",
+            format="DD/MM/YYYY",
+            min_value=EARLIEST,
+            **kept,
+        )
+        at_field(outcome_key, "decision_date")
+    with right:
+        st.text_input(
+            t("edit.field.decision_number"),
+            key=f"{prefix}_number",
+            placeholder="2803/QĐ-UBND",
+            **kept,
+        )
+        at_field(outcome_key, "decision_number")
+        st.text_input(
+            t("edit.field.issuer"), key=f"{prefix}_issuer", placeholder="UBND TP Hà Nội", **kept
+        )
+    st.text_input(t("edit.field.evidence_note"), key=f"{prefix}_ev_note", **kept)
+
+
+EVIDENCE_INPUTS = ("evidence", "decision_date", "decision_number")
+# The evidence widgets, by the end of their keys.
+EVIDENCE_KEYS = ("ev_kind", "doc_type", "number", "doc_date", "issuer", "ev_note")
+# The location tools' inputs, by the end of their keys.
+LOCATION_KEYS = ("method", "lat", "lon", "file_crs", "marker_crs", "markers", "axis")
+
+
+def at_field(outcome_key: str, name: str) -> None:
+    """The last save's problem about an input, right under the input."""
+    found = problem_at(outcome_key, name)
+    if found is not None:
+        st.error(widgets.md(found.text(state.lang())), icon=":material/error:")
 
 
 def _text(key: str) -> str | None:
@@ -265,18 +311,22 @@ def _point_layer(found: Location | None) -> folium.FeatureGroup:
     return group
 
 
-def location_tools(prefix: str, decided_area_ha: float | None) -> Location | None:
+def location_tools(
+    prefix: str, decided_area_ha: float | None, *, disabled: bool = False
+) -> Location | None:
     """The three ways to give a location; returns the located geometry once checked."""
     t = state.t
     lang = state.lang()
+    kept: dict[str, Any] = {"disabled": disabled, "persist_state": PERSIST}
     method = st.radio(
         t("locate.method"),
         LOCATION_METHODS,
         format_func=lambda m: t(f"locate.method_{m}"),
         key=f"{prefix}_method",
         horizontal=True,
+        **kept,
     )
-    if method == "point":
+    if method == "point" and not disabled:
         st.caption(t("locate.pick_on_map"))
         picked = st_folium(
             mapping.base_map(mapping.basemap_from_env()),
@@ -287,11 +337,12 @@ def location_tools(prefix: str, decided_area_ha: float | None) -> Location | Non
             key=f"{prefix}_map",
         )
         take_click(prefix, picked)
+    if method == "point":
         left, right = st.columns(2)
-        left.text_input(t("locate.lat"), key=f"{prefix}_lat", placeholder="21,0285")
-        right.text_input(t("locate.lon"), key=f"{prefix}_lon", placeholder="105,8542")
+        left.text_input(t("locate.lat"), key=f"{prefix}_lat", placeholder="21,0285", **kept)
+        right.text_input(t("locate.lon"), key=f"{prefix}_lon", placeholder="105,8542", **kept)
         st.caption(t("locate.point_help"))
-        if st.button(t("locate.check"), key=f"{prefix}_check_point"):
+        if st.button(t("locate.check"), key=f"{prefix}_check_point", disabled=disabled):
             _try(
                 prefix,
                 lambda: locate.point_from_latlon(
@@ -305,14 +356,18 @@ def location_tools(prefix: str, decided_area_ha: float | None) -> Location | Non
             type=["geojson", "json", "gpkg", "kml", "kmz", "zip"],
             key=f"{prefix}_file",
             help=t("locate.file_help"),
+            disabled=disabled,
         )
         crs = st.selectbox(
             t("locate.file_crs"),
             [None, *locate.MARKER_CRS, "EPSG:4756", "EPSG:32648", "EPSG:4326"],
             format_func=lambda c: t("locate.file_crs_own") if c is None else c,
             key=f"{prefix}_file_crs",
+            placeholder=t("edit.choose"),
+            **kept,
         )
-        if upload is not None and st.button(t("locate.check"), key=f"{prefix}_check_file"):
+        checked = st.button(t("locate.check"), key=f"{prefix}_check_file", disabled=disabled)
+        if upload is not None and checked:
             data, name = upload.getvalue(), upload.name
             _try(prefix, lambda: locate.boundary_from_file(data, name, crs))
     else:
@@ -321,6 +376,8 @@ def location_tools(prefix: str, decided_area_ha: float | None) -> Location | Non
             list(locate.MARKER_CRS),
             format_func=lambda c: f"{c} — {locate.MARKER_CRS[c]}",
             key=f"{prefix}_marker_crs",
+            placeholder=t("edit.choose"),
+            **kept,
         )
         text = st.text_area(
             t("locate.markers"),
@@ -328,12 +385,14 @@ def location_tools(prefix: str, decided_area_ha: float | None) -> Location | Non
             height=180,
             placeholder="M1\t2313412,52\t587214,31\nM2\t2313498,04\t587561,87\n…",
             help=t("locate.markers_help"),
+            **kept,
         )
         order = st.radio(
             t("locate.axis_order"),
             list(locate.AXIS_ORDERS),
             format_func=lambda o: locate.AXIS_ORDERS[o][1 if lang == "en" else 0],
             key=f"{prefix}_axis",
+            **kept,
         )
         if text and text.strip():
             try:
@@ -347,7 +406,7 @@ def location_tools(prefix: str, decided_area_ha: float | None) -> Location | Non
                         order=locate.AXIS_ORDERS[detected][1 if lang == "en" else 0],
                     )
                 )
-        if st.button(t("locate.check"), key=f"{prefix}_check_markers"):
+        if st.button(t("locate.check"), key=f"{prefix}_check_markers", disabled=disabled):
             _try(
                 prefix,
                 lambda: locate.boundary_from_markers(locate.parse_markers(text or ""), crs, order),

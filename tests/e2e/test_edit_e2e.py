@@ -107,3 +107,52 @@ def test_editor_changes_a_stage_and_sees_the_map_and_the_history(app_server, bro
     assert shape.get_attribute("stroke") == UNDER_CONSTRUCTION.colour
     # Still signed in after moving between pages.
     assert page.get_by_role("button", name="Đăng xuất").is_visible()
+
+
+def sign_in(page) -> None:
+    page.get_by_label("Tên tài khoản").fill("lan")
+    page.get_by_label("Mật khẩu", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.get_by_text("Giai đoạn mới").wait_for()
+
+
+def test_an_area_that_does_not_read_is_refused_at_its_input_and_clearing_needs_a_reason(
+    app_server, browser_page
+):
+    server = app_server(clusters=[cluster(id=1, name="CCN Thử nghiệm", area_ha=20.0)])
+    add_editor(server.db_url)
+    page = browser_page.page
+    page.goto(f"{server.url}/edit?id=1")
+    sign_in(page)
+    page.get_by_role("tab", name="Thông tin").click()
+    area = page.get_by_role("textbox", name="Diện tích quyết định (ha)")
+    area.fill("abc")
+    area.press("Tab")  # leaving the input is enough for the error to show under it
+    page.get_by_text("«abc» không phải một số").wait_for()
+    page.get_by_role("button", name="Lưu thông tin").click()
+    page.get_by_text("«abc» không phải một số").wait_for()
+    assert area.input_value() == "abc"
+
+    area.fill("")
+    area.press("Tab")
+    page.get_by_text("20 ha → —").wait_for()  # the summary before saving
+    page.get_by_role("button", name="Lưu thông tin").click()
+    page.get_by_text("cần nêu lý do").first.wait_for()
+    store = server.store()
+    try:
+        assert store.get(1).area_ha == 20.0 and len(store.history(1)) == 1
+    finally:
+        store.close()
+
+    why = page.get_by_role("textbox", name="Lý do sửa")
+    why.fill("Quyết định đã bị thay thế")
+    why.press("Tab")
+    page.get_by_role("button", name="Lưu thông tin").click()
+    page.get_by_text("Đã lưu: Diện tích quyết định").wait_for()
+    store = server.store()
+    try:
+        c = store.get(1)
+        assert (c.area_ha, c.version) == (None, 2)
+        assert store.history(1)[0].reason == "Quyết định đã bị thay thế"
+    finally:
+        store.close()

@@ -6,67 +6,24 @@ The cluster comes from the ``id`` query parameter, so a link opens it directly.
 from __future__ import annotations
 
 import re
-from datetime import date
 from typing import Any
 from urllib.parse import unquote
 
 import pandas as pd
 import streamlit as st
 
-from clusters import geo, i18n, stages
+from clusters import i18n
 from clusters.errors import NotFoundError
 from clusters.escaping import escape
-from clusters.model import FIELD_BY_NAME, FIELDS, ChangeEvent, Cluster, Decision
+from clusters.model import FIELDS, ChangeEvent, Cluster, Decision, value_of
 from clusters.ui import auth, routes, state, widgets
+from clusters.ui.fields import display_value, field_label, location_text
 
-_CODED = {
-    "batch": "batch",
-    "cluster_type": "cluster_type",
-    "wwtp_status": "wwtp",
-    "location_precision": "precision",
-    "investor_type": "investor_type",
-    "confidence": "confidence",
-}
-_DATES = {"stage_effective_date"}
-_AREAS = {"area_ha", "industrial_land_ha", "leased_land_ha"}
+__all__ = ["display_value", "location_text"]
+
 _URL = re.compile(r"https?://[^\s()<>\"']+")
-
-
-def display_value(field: str, value: Any) -> str:
-    """A field's value as a planner reads it (cluster attribute or history value)."""
-    lang = state.lang()
-    none = i18n.t("common.none", lang)
-    if value is None or value == "" or value == []:
-        return none
-    if field == "stage" and stages.is_stage(value):
-        return stages.stage(value).label(lang)
-    if field in _CODED:
-        return i18n.value_label(_CODED[field], str(value), lang)
-    if isinstance(value, bool):
-        return i18n.t("common.yes" if value else "common.no", lang)
-    if field in _DATES:
-        parsed = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-        return i18n.format_date(parsed, lang)
-    if field == "as_of":
-        return i18n.format_partial_date(str(value), lang)
-    if field in _AREAS and isinstance(value, int | float):
-        return i18n.area(value, lang)
-    if field == "occupancy_pct" and isinstance(value, int | float):
-        return i18n.percent(value, lang)
-    if field == "geometry" and not isinstance(value, str):
-        return location_text(value)
-    if isinstance(value, list | tuple):
-        return "; ".join(str(v) for v in value)
-    if isinstance(value, float):
-        return i18n.number(value, lang)
-    return str(value)
-
-
-def location_text(geom: Any) -> str:
-    lang = state.lang()
-    if geom.geom_type == "Point":
-        return i18n.t("cluster.point", lang, lat=f"{geom.y:.6f}", lon=f"{geom.x:.6f}")
-    return i18n.t("cluster.polygon", lang, area=i18n.area(round(geo.area_ha(geom), 2), lang))
+# What the record table leaves out: shown elsewhere on the page, or restated by another row.
+_NOT_IN_RECORD = {"sources", "created_at", "created_by", "updated_at", "updated_by"}
 
 
 def choose_cluster(clusters: list[Cluster]) -> int | None:
@@ -93,9 +50,9 @@ def record(c: Cluster) -> None:
     st.subheader(t("cluster.fields"), anchor=False)
     lines = [f"| {t('cluster.col_field')} | {t('cluster.col_value')} |", "|---|---|"]
     for spec in FIELDS:
-        if spec.name == "sources":
+        if spec.name in _NOT_IN_RECORD or spec.derived_from is not None:
             continue
-        value = getattr(c, spec.name)
+        value = value_of(c, spec)
         text = display_value(spec.name, value).replace("\n", " ")
         lines.append(f"| {widgets.md(spec.label(lang))} | {widgets.md(text)} |")
     st.markdown("\n".join(lines))
@@ -213,7 +170,7 @@ def history(events: list[ChangeEvent]) -> None:
             if event.changes:
                 frame = pd.DataFrame(
                     {
-                        t("cluster.col_field"): [_field_label(ch.field) for ch in event.changes],
+                        t("cluster.col_field"): [field_label(ch.field) for ch in event.changes],
                         t("cluster.col_old"): [
                             display_value(ch.field, ch.old) for ch in event.changes
                         ],
@@ -223,11 +180,6 @@ def history(events: list[ChangeEvent]) -> None:
                     }
                 )
                 st.dataframe(frame, hide_index=True, width="stretch")
-
-
-def _field_label(name: str) -> str:
-    spec = FIELD_BY_NAME.get(name)
-    return spec.label(state.lang()) if spec else name
 
 
 def render() -> None:

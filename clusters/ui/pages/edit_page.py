@@ -2,7 +2,10 @@
 
 The forms carry the version they were opened on. A save made on an older version is refused
 by the store; the page then shows what the other person changed, keeps the planner's input,
-and offers to re-apply it on the current version.
+and offers to re-apply it on the current version. The attribute form is the model's
+attribute fields (``model.FORM_FIELDS``), each drawn by ``fields.field_input``: what was
+typed is read as the import reads a cell, an input that does not read is an error at that
+input, and the summary before saving lists every change, a cleared value among them.
 """
 
 from __future__ import annotations
@@ -13,97 +16,56 @@ import streamlit as st
 
 from clusters import i18n, registry, stages
 from clusters.errors import NotFoundError, Problem, ValidationError
-from clusters.model import BATCHES, CLUSTER_TYPES, INVESTOR_TYPES, WWTP_STATUSES, Cluster
-from clusters.ui import auth, editing, routes, state, widgets
-from clusters.ui.pages.cluster_page import choose_cluster, display_value
+from clusters.model import FIELD_BY_NAME, FORM_FIELDS, LOCATION_PRECISIONS, Cluster
+from clusters.ui import auth, editing, fields, routes, state, widgets
+from clusters.ui.pages.cluster_page import choose_cluster
 
-# The attributes the form edits, in the order shown; stage and location have their own forms.
-# The stage's effective date, evidence and verification are not among them: only a stage
-# change, with its evidence, sets them.
-ATTRIBUTES = (
-    "name",
-    "aliases",
-    "cluster_type",
-    "area_ha",
-    "industrial_land_ha",
-    "leased_land_ha",
-    "investor",
-    "investor_type",
-    "batch",
-    "wwtp_status",
-    "district_2019",
-    "commune_2019",
-    "commune_2025_code",
-    "commune_2025_name",
-    "sources",
-    "as_of",
-    "notes",
-)
-_LISTS = {"aliases", "sources"}
-_NUMBERS = {"area_ha", "industrial_land_ha", "leased_land_ha"}
-_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "cluster_type": ("cluster_type", CLUSTER_TYPES),
-    "investor_type": ("investor_type", INVESTOR_TYPES),
-    "batch": ("batch", BATCHES),
-    "wwtp_status": ("wwtp", WWTP_STATUSES),
-}
-_LONG_TEXT = {"notes"}
+# The stage form's own inputs that a problem may name, shown under them.
+_STAGE_INPUTS = ("stage", "stage_effective_date", "reason", *editing.EVIDENCE_INPUTS)
 
 
 def based_key(cid: int) -> str:
     return f"edit_{cid}_based_on"
 
 
-def _attr_key(cid: int, name: str) -> str:
-    return f"attr_{cid}_{name}"
+def _attr_prefix(cid: int) -> str:
+    return f"attr_{cid}"
 
 
 def _original_key(cid: int) -> str:
     return f"attr_{cid}_original"
 
 
-# -- values between the record and the widgets --------------------------------------------
+def _stage_prefix(cid: int) -> str:
+    return f"stage_{cid}"
 
 
-def to_widget(name: str, value: Any) -> Any:
-    if name in _LISTS:
-        return "\n".join(value or [])
-    if name in _NUMBERS or name in _CHOICES:
-        return value
-    return value or ""
-
-
-def from_widget(name: str, value: Any) -> Any:
-    if name in _LISTS:
-        return [line.strip() for line in str(value or "").splitlines() if line.strip()]
-    if name in _NUMBERS:
-        return None if value is None else float(value)
-    if name in _CHOICES:
-        return value or None
-    text = str(value or "").strip()
-    if name == "name":
-        return text
-    return text or None
+# -- values between the record and the inputs ---------------------------------------------
 
 
 def load_attributes(c: Cluster) -> None:
-    """Put the record's values in the attribute widgets and remember them as the baseline."""
+    """Put the record's values in the attribute inputs and remember them, as read back from
+    the inputs, as the baseline the changes are measured against."""
     assert c.id is not None
-    original = {name: from_widget(name, to_widget(name, getattr(c, name))) for name in ATTRIBUTES}
+    p = _attr_prefix(c.id)
+    fields.set_inputs(p, {name: getattr(c, name) for name in FORM_FIELDS})
+    original, _ = fields.read_inputs(p, FORM_FIELDS)
     st.session_state[_original_key(c.id)] = original
-    for name in ATTRIBUTES:
-        st.session_state[_attr_key(c.id, name)] = to_widget(name, getattr(c, name))
 
 
-def typed_changes(cid: int) -> dict[str, Any]:
-    """The attributes the planner changed, against the version the form was opened on."""
+def typed(cid: int) -> tuple[dict[str, Any], list[Problem]]:
+    """The attributes the planner changed, against the version the form was opened on, and
+    the inputs that do not read as their field."""
     original: dict[str, Any] = st.session_state[_original_key(cid)]
-    changes = {}
-    for name in ATTRIBUTES:
-        value = from_widget(name, st.session_state.get(_attr_key(cid, name)))
-        if value != original.get(name):
-            changes[name] = value
-    return changes
+    values, problems = fields.read_inputs(_attr_prefix(cid), FORM_FIELDS)
+    changes = {n: v for n, v in values.items() if v != original.get(n)}
+    return changes, problems
+
+
+def typed_changes(cid: int) -> set[str]:
+    """The attributes the planner touched: changed, or typed into and not yet readable."""
+    changes, problems = typed(cid)
+    return set(changes) | {p.field for p in problems if p.field}
 
 
 def open_cluster(c: Cluster) -> int:
@@ -119,11 +81,7 @@ def open_cluster(c: Cluster) -> int:
 # -- saving (widget callbacks) --------------------------------------------------------------
 
 
-def _stage_prefix(cid: int) -> str:
-    return f"stage_{cid}"
-
-
-def _required(field: str, vi: str, en: str) -> ValidationError:
+def _required(field: str | None, vi: str, en: str) -> ValidationError:
     return ValidationError([Problem("required", field, vi, en)])
 
 
@@ -170,14 +128,17 @@ def save_stage(cid: int) -> None:
 
 
 def save_attributes(cid: int) -> None:
-    p = f"attr_{cid}"
+    p = _attr_prefix(cid)
+    st.session_state[f"{p}_rerun"] = True  # the whole page shows the outcome (a conflict …)
 
     saved_record: list[Cluster] = []
 
     def save(accept: bool) -> str:
-        changes = typed_changes(cid)
+        changes, problems = typed(cid)
+        if problems:
+            raise ValidationError(problems)
         if not changes:
-            raise _required("name", "Chưa có gì thay đổi.", "Nothing was changed.")
+            raise _required(None, "Chưa có gì thay đổi.", "Nothing was changed.")
         saved = registry.update_cluster(
             state.store(),
             cid,
@@ -189,7 +150,7 @@ def save_attributes(cid: int) -> None:
         )
         st.session_state[based_key(cid)] = saved.cluster.version
         saved_record.append(saved.cluster)
-        labels = ", ".join(editing.field_label(n) for n in changes)
+        labels = ", ".join(fields.field_label(n) for n in changes)
         return state.t("edit.attributes_saved", fields=labels, version=saved.cluster.version)
 
     def reset() -> None:
@@ -245,11 +206,12 @@ def reapply(cid: int) -> None:
 # -- the page -------------------------------------------------------------------------------
 
 
-def stage_form(c: Cluster) -> None:
+def stage_form(c: Cluster, disabled: bool = False) -> None:
     assert c.id is not None
     t = state.t
     lang = state.lang()
     p = _stage_prefix(c.id)
+    result = f"{p}_outcome"
     st.markdown(
         t(
             "edit.current_stage",
@@ -266,7 +228,8 @@ def stage_form(c: Cluster) -> None:
         name = widgets.stage_label(code)
         return t("edit.correction_option", stage=name) if code in corrections else name
 
-    with st.form(p, border=True):
+    kept: dict[str, Any] = {"disabled": disabled, "persist_state": fields.PERSIST}
+    with st.form(p, border=True, enter_to_submit=False):
         st.selectbox(
             t("edit.new_stage"),
             [*forward, *corrections],
@@ -275,101 +238,108 @@ def stage_form(c: Cluster) -> None:
             key=f"{p}_new",
             placeholder=t("edit.choose_stage"),
             help=t("edit.new_stage_help"),
+            **kept,
         )
+        editing.at_field(result, "stage")
         st.date_input(
             t("edit.effective_date"),
             value=None,
             key=f"{p}_date",
             format="DD/MM/YYYY",
             help=t("edit.effective_date_help"),
-            min_value=editing.EARLIEST,
+            min_value=fields.EARLIEST,
+            **kept,
         )
-        editing.evidence_inputs(p, editing.suggested_doc_type(c.stage))
-        st.text_area(t("edit.stage_reason"), key=f"{p}_reason", help=t("edit.stage_reason_help"))
-        editing.show_outcome(f"{p}_outcome", f"{p}_accept")
+        editing.at_field(result, "stage_effective_date")
+        editing.evidence_inputs(
+            p, editing.suggested_doc_type(c.stage), outcome_key=result, disabled=disabled
+        )
+        st.text_area(
+            t("edit.stage_reason"), key=f"{p}_reason", help=t("edit.stage_reason_help"), **kept
+        )
+        editing.at_field(result, "reason")
+        editing.show_outcome(result, f"{p}_accept", shown=_STAGE_INPUTS)
         st.form_submit_button(
-            t("edit.save_stage"), on_click=save_stage, args=(c.id,), type="primary", key=f"{p}_save"
+            t("edit.save_stage"),
+            on_click=save_stage,
+            args=(c.id,),
+            type="primary",
+            key=f"{p}_save",
+            disabled=disabled,
         )
 
 
-def _attribute_widget(cid: int, name: str) -> None:
-    t = state.t
-    lang = state.lang()
-    label = editing.field_label(name)
-    key = _attr_key(cid, name)
-    if name in _CHOICES:
-        kind, codes = _CHOICES[name]
-        current = st.session_state.get(key)
-        options: list[str | None] = [None, *codes]
-        if current not in options:
-            options.append(current)
-        st.selectbox(
-            label,
-            options,
-            format_func=lambda c: i18n.value_label(kind, c, lang),
-            key=key,
-        )
-    elif name in _NUMBERS:
-        st.number_input(f"{label} (ha)", value=None, step=0.01, format="%.2f", key=key)
-    elif name in _LISTS:
-        st.text_area(label, key=key, help=t("edit.one_per_line"), height=90)
-    elif name in _LONG_TEXT:
-        st.text_area(label, key=key, height=90)
-    elif name == "as_of":
-        st.text_input(label, key=key, help=t("edit.as_of_help"), placeholder="2025-06")
-    elif name in ("district_2019", "commune_2019"):
-        st.text_input(label, key=key, help=t("edit.old_address_help"))
-    else:
-        st.text_input(label, key=key)
+@st.fragment
+def attribute_form(c: Cluster, disabled: bool = False) -> None:
+    """The attribute inputs, the summary before saving, the reason and the save button.
 
-
-def attribute_form(c: Cluster) -> None:
+    A fragment: an input the planner leaves reruns only this part of the page (its error
+    and the summary follow at once); a save reruns the whole page."""
     assert c.id is not None
     t = state.t
     lang = state.lang()
-    p = f"attr_{c.id}"
+    p = _attr_prefix(c.id)
+    result = f"{p}_outcome"
+    if st.session_state.pop(f"{p}_rerun", False):
+        st.rerun()
     st.caption(
         t(
             "edit.occupancy_derived",
             value=i18n.percent(c.occupancy_pct, lang),
-            label=editing.field_label("occupancy_pct"),
+            label=fields.field_label("occupancy_pct"),
         )
     )
-    with st.form(p, border=True):
-        left, right = st.columns(2)
-        for i, name in enumerate(ATTRIBUTES):
-            with left if i % 2 == 0 else right:
-                _attribute_widget(c.id, name)
-        st.text_input(t("edit.why"), key=f"{p}_why", help=t("edit.why_help"))
-        editing.show_outcome(f"{p}_outcome", f"{p}_accept")
-        st.form_submit_button(
-            t("edit.save_attributes"),
-            on_click=save_attributes,
-            args=(c.id,),
-            type="primary",
-            key=f"{p}_save",
-        )
+    changes, unreadable = typed(c.id)
+    at_input = {q.field: q for q in unreadable}
+    left, right = st.columns(2)
+    for i, name in enumerate(FORM_FIELDS):
+        with left if i % 2 == 0 else right:
+            fields.field_input(
+                FIELD_BY_NAME[name],
+                f"{p}_{name}",
+                error=at_input.get(name) or editing.problem_at(result, name),
+                disabled=disabled,
+                on_change=editing.forget_problems,
+                args=(result, name),
+            )
+    fields.change_summary(st.session_state[_original_key(c.id)], changes)
+    st.text_input(
+        t("edit.why"),
+        key=f"{p}_why",
+        help=t("edit.why_help"),
+        disabled=disabled,
+        persist_state=fields.PERSIST,
+        on_change=editing.forget_problems,
+        args=(result, "reason"),
+    )
+    editing.at_field(result, "reason")
+    editing.show_outcome(result, f"{p}_accept", shown=(*FORM_FIELDS, "reason"))
+    st.button(
+        t("edit.save_attributes"),
+        on_click=save_attributes,
+        args=(c.id,),
+        type="primary",
+        key=f"{p}_save",
+        disabled=disabled,
+    )
 
 
-def location_form(c: Cluster) -> None:
+def location_form(c: Cluster, disabled: bool = False) -> None:
     assert c.id is not None
     t = state.t
-    lang = state.lang()
     p = f"loc_{c.id}"
+    precision = FIELD_BY_NAME["location_precision"]
     st.markdown(
         t(
             "edit.current_location",
-            location=widgets.md(display_value("geometry", c.geometry)),
-            precision=i18n.value_label("precision", c.location_precision, lang),
+            location=widgets.md(fields.display_value("geometry", c.geometry)),
+            precision=fields.display_value("location_precision", c.location_precision),
         )
     )
-    found = editing.location_tools(p, c.area_ha)
+    found = editing.location_tools(p, c.area_ha, disabled=disabled)
     if found is not None:
-        st.selectbox(
-            editing.field_label("location_precision"),
-            ["surveyed", "commune", "commune_from_name", "district"],
-            format_func=lambda v: i18n.value_label("precision", v, lang),
-            key=f"{p}_precision",
+        fields.field_input(
+            precision, f"{p}_precision", options=LOCATION_PRECISIONS, disabled=disabled
         )
     editing.show_outcome(f"{p}_outcome", f"{p}_accept")
     st.button(
@@ -377,7 +347,7 @@ def location_form(c: Cluster) -> None:
         on_click=save_location,
         args=(c.id,),
         type="primary",
-        disabled=found is None,
+        disabled=disabled or found is None,
         key=f"{p}_save",
     )
 
@@ -401,10 +371,10 @@ def conflict_panel(c: Cluster, based_on: int) -> None:
         return
     if conflict is not None:
         widgets.show_error(conflict)
+        st.caption(state.t("edit.input_kept"))
     else:
         st.warning(_changed_since(c, based_on), icon=":material/sync_problem:")
-    mine = set(typed_changes(c.id))
-    editing.conflict_details(state.store(), c.id, based_on, mine)
+    editing.conflict_details(state.store(), c.id, based_on, typed_changes(c.id))
     st.button(
         state.t("edit.reapply"),
         on_click=reapply,
@@ -424,17 +394,45 @@ def _changed_since(c: Cluster, based_on: int) -> str:
     )
 
 
+def _input_keys(cid: int) -> list[str]:
+    """The keys of every input of the three forms."""
+    stage, attr, loc = _stage_prefix(cid), _attr_prefix(cid), f"loc_{cid}"
+    return [
+        *(f"{stage}_{k}" for k in ("new", "date", "reason", *editing.EVIDENCE_KEYS)),
+        *(f"{attr}_{k}" for k in (*FORM_FIELDS, "why")),
+        *(f"{loc}_{k}" for k in (*editing.LOCATION_KEYS, "precision")),
+    ]
+
+
+def _refused_here() -> int | None:
+    """The cluster whose save this tab was just refused for want of the role (to keep
+    showing what was typed in its forms)."""
+    cid = routes.query().cluster_id
+    if cid is None or based_key(cid) not in st.session_state:
+        return None
+    prefixes = (_stage_prefix(cid), _attr_prefix(cid), f"loc_{cid}")
+    refused = any(editing.refused(f"{p}_outcome") for p in prefixes)
+    return cid if refused else None
+
+
 def render() -> None:
     t = state.t
     st.title(t("edit.title"), anchor=False)
-    if auth.require_role("editor") is None:
-        return
-    store = state.store()
-    cid = choose_cluster(state.clusters())
+    read_only = auth.require_role("editor") is None
+    if read_only:
+        # A save refused because the sign-in ended (or the role changed): the forms stay,
+        # read only, with everything typed in them.
+        cid = _refused_here()
+        if cid is None:
+            return
+        st.info(t("edit.read_only"), icon=":material/edit_off:")
+        fields.hold(_input_keys(cid))
+    else:
+        cid = choose_cluster(state.clusters())
     if cid is None:
         return
     try:
-        c = store.get(cid)
+        c = state.store().get(cid)
     except NotFoundError:
         st.warning(t("cluster.not_found", id=cid))
         return
@@ -445,16 +443,17 @@ def render() -> None:
     routes.link("cluster", t("edit.back"), ":material/arrow_back:", id=str(cid))
     if st.session_state.pop("_reapplied", False):
         st.info(t("edit.reapplied", version=based_on), icon=":material/sync:")
-    conflict_panel(c, based_on)
+    if not read_only:
+        conflict_panel(c, based_on)
     stage_tab, attr_tab, loc_tab = st.tabs(
         [t("edit.tab_stage"), t("edit.tab_attributes"), t("edit.tab_location")]
     )
     with stage_tab:
-        stage_form(c)
+        stage_form(c, read_only)
     with attr_tab:
-        attribute_form(c)
+        attribute_form(c, read_only)
     with loc_tab:
-        location_form(c)
+        location_form(c, read_only)
 
 
 if __name__ == "__main__":

@@ -44,8 +44,7 @@ def _table(data: bytes, name: str) -> RawTable:
 
 
 def _target_label(target: str) -> str:
-    vi, en = columns.TARGET_LABELS[target]
-    return f"{en if state.lang() == 'en' else vi} ({target})"
+    return f"{columns.target_label(target, state.lang())} ({target})"
 
 
 def mapping_editor(table: RawTable, book: columns.MappingBook, file_key: str) -> dict[str, str]:
@@ -119,9 +118,8 @@ def problem_report(p: ImportPlan) -> None:
 def _field(name: str | None) -> str:
     if name is None:
         return "—"
-    if name in columns.TARGET_LABELS:
-        vi, en = columns.TARGET_LABELS[name]
-        return en if state.lang() == "en" else vi
+    if name in columns.TARGET_TITLES:
+        return columns.target_label(name, state.lang())
     return name
 
 
