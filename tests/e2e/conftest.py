@@ -13,6 +13,7 @@ Reusable by every browser test:
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import socket
@@ -151,18 +152,39 @@ def seeded_app(app_server: Callable[..., AppServer]) -> AppServer:
     return app_server()
 
 
+# One Playwright and one browser per process: the reliability suite imports these fixtures
+# into its own conftest, which makes a second session fixture, and Playwright's sync API
+# cannot be started twice in one process.
+_SHARED: dict[str, object] = {}
+
+
+def _shared_browser() -> object:
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
+
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
+        atexit.register(_stop_browser)
+    return _SHARED["browser"]
+
+
+def _stop_browser() -> None:
+    _SHARED.pop("browser").close()  # type: ignore[attr-defined]
+    _SHARED.pop("playwright").stop()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
-def chromium() -> Iterator[object]:
+def chromium() -> object:
     if not Path(CHROMIUM).exists() or shutil.which(CHROMIUM) is None:
         skip_or_fail(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import sync_playwright
+        import playwright.sync_api  # noqa: F401
     except ImportError:
         skip_or_fail("Python Playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    return _shared_browser()
 
 
 @dataclass
