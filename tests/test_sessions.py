@@ -5,6 +5,7 @@ the cookie routes and their cross-site checks; the sign-in form handing the code
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -231,7 +232,10 @@ def post(
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": body.encode(), "more_body": False}
 
-    return asyncio.run(handler(Request(scope, receive)))
+    # In a thread of its own: in a full run the browser tests' Playwright (sync API) keeps an
+    # event loop running in the main thread, and asyncio.run refuses to start inside it.
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, handler(Request(scope, receive))).result()
 
 
 SAME_ORIGIN = {"origin": f"http://{HOST}", "sec-fetch-site": "same-origin"}

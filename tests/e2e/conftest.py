@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -155,7 +156,11 @@ def seeded_app(app_server: Callable[..., AppServer]) -> AppServer:
 # One Playwright and one browser per process: the reliability suite imports these fixtures
 # into its own conftest, which makes a second session fixture, and Playwright's sync API
 # cannot be started twice in one process.
-_SHARED: dict[str, object] = {}
+# Kept in sys.modules: pytest and the reliability conftest may import this file under two
+# module names, and the state must be one.
+_SHARED: dict[str, object] = sys.modules.setdefault(  # type: ignore[assignment]
+    "_clusters_test_browser", types.ModuleType("_clusters_test_browser")
+).__dict__
 
 
 def _shared_browser() -> object:
