@@ -20,6 +20,8 @@ from typing import Any
 from clusters import clock
 from clusters.codec import from_history
 from clusters.errors import ClusterError, StorageError
+from clusters.filters import ClusterFilter
+from clusters.io.export import ExportSet, describe_as_of, describe_filter
 from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
 from clusters.store import ClusterStore
 
@@ -206,3 +208,34 @@ def figures_at(figures: Iterable[ReportedFigure], moment: datetime) -> list[Repo
     """The officially reported figures dated on or before ``moment``'s day in Hanoi."""
     day = clock.hanoi_date(moment)
     return [f for f in figures if f.as_of <= day]
+
+
+def collect(
+    store: ClusterStore,
+    flt: ClusterFilter,
+    clusters: Sequence[Cluster] | None = None,
+    when: datetime | None = None,
+    as_of: date | None = None,
+) -> ExportSet:
+    """The filtered clusters (or those given, already filtered) with their records; with
+    ``as_of``, the registry as it stood at the end of that day in Hanoi."""
+    if as_of is None:
+        found, decisions, history = store.list_clusters(), store.decisions(), store.history()
+        figures = store.reported_figures()
+        filter_text = describe_filter(flt)
+    else:
+        past = snapshot(store, cutoff_moment(as_of))
+        found, decisions, history = past.clusters, past.decisions, past.events
+        figures = figures_at(store.reported_figures(), past.moment)
+        filter_text = f"{describe_filter(flt)}; {describe_as_of(as_of)}"
+    chosen = flt.apply(found) if clusters is None else list(clusters)
+    ids = {c.id for c in chosen}
+    return ExportSet(
+        clusters=chosen,
+        filter_text=filter_text,
+        when=when or clock.now_utc(),
+        decisions=[d for d in decisions if d.cluster_id in ids],
+        history=[e for e in history if e.cluster_id in ids],
+        figures=figures,
+        as_of=as_of,
+    )

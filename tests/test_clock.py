@@ -16,7 +16,7 @@ import pytest
 
 from clusters import clock, registry, seed
 from clusters.errors import ValidationError
-from clusters.io.importer import commit, plan_file
+from clusters.importer import commit, plan_file
 from clusters.roles import Actor
 from clusters.store import open_store
 from tests.builders import cluster, decision

@@ -48,3 +48,22 @@ def test_every_cli_command_is_in_the_readme():
     sub = next(a for a in build_parser()._actions if a.dest == "command")
     for name in sub.choices:
         assert f"`clusters {name}" in README, name
+
+
+def test_architecture_lists_every_module_and_the_layers():
+    """Every module of the package is named in the README's architecture section, and the
+    layers it states are those import-linter enforces (pyproject.toml)."""
+    import tomllib
+
+    text = section("Architecture")
+    package = ROOT / "clusters"
+    modules = [
+        p for p in package.rglob("*.py") if p.name != "__init__.py" and "migrations" not in p.parts
+    ]
+    missing = [str(p.relative_to(package)) for p in modules if p.name not in text]
+    assert not missing, f"not in the README's architecture section: {missing}"
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    (contract,) = config["tool"]["importlinter"]["contracts"]
+    for layer in contract["layers"]:
+        stated = layer.replace("clusters.", "")
+        assert stated in text, f"layer {stated!r} is not stated in the README"

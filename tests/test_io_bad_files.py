@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from clusters.importer import ImportRefused, commit, plan_file
 from clusters.io.errors import ImportFileError
-from clusters.io.importer import ImportRefused, commit, plan_file
 from clusters.io.limits import MB, Limits
 from clusters.roles import Actor
 from clusters.store import ClusterStore

@@ -21,12 +21,13 @@ from fastkml.kml import KML
 
 from clusters import stages
 from clusters.filters import ClusterFilter
-from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
+from clusters.io.export import ALL_CLUSTERS, export_bytes, file_name
 from clusters.io.frame import EXPORT_COLUMNS
 from clusters.io.kml import kml_colour
 from clusters.io.values import FORMULA_TRIGGERS, CellError, parse_field
 from clusters.io.xlsx import header
 from clusters.model import FIELD_BY_NAME, Kind
+from clusters.snapshot import collect
 from clusters.store import ClusterStore
 from tests.builders import add_boundary_clusters, formula_cluster, full_cluster, text_fields
 

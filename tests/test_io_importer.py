@@ -12,9 +12,9 @@ import pytest
 from shapely.geometry import box
 
 from clusters.errors import AccessDenied, ConflictError
+from clusters.importer import ImportRefused, commit, plan_file
 from clusters.io import columns
 from clusters.io.errors import ImportFileError
-from clusters.io.importer import ImportRefused, commit, plan_file
 from clusters.roles import Actor
 from clusters.store import ClusterStore
 from tests.builders import cluster, square

@@ -11,11 +11,12 @@ import openpyxl
 import pytest
 from shapely.geometry import Point
 
-from clusters.io.export import ALL_CLUSTERS, FORMATS, collect, export_bytes, file_name
-from clusters.io.importer import IMPORT_KIND, commit, plan_file
+from clusters.importer import IMPORT_KIND, commit, plan_file
+from clusters.io.export import ALL_CLUSTERS, FORMATS, export_bytes, file_name
 from clusters.io.values import FORMULA_TRIGGERS
 from clusters.model import EDITABLE_FIELDS, Cluster
 from clusters.roles import Actor
+from clusters.snapshot import collect
 from clusters.store import ClusterStore, open_store
 from tests.builders import (
     CHECKED_TEXT_FIELDS,

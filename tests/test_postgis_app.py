@@ -31,9 +31,10 @@ from streamlit.testing.v1 import AppTest
 
 from clusters import accounts, clock, seed
 from clusters.accounts import Settings, SignInRefused
-from clusters.io.export import ALL_CLUSTERS, collect, export_bytes, file_name
-from clusters.io.importer import IMPORT_KIND, commit, plan_file
+from clusters.importer import IMPORT_KIND, commit, plan_file
+from clusters.io.export import ALL_CLUSTERS, export_bytes, file_name
 from clusters.roles import Actor
+from clusters.snapshot import collect
 from clusters.store import ClusterStore, open_store
 from clusters.store.accounts import Account, account_store
 from clusters.ui import auth, state

@@ -10,12 +10,13 @@ from clusters import clock, snapshot, stages
 from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
 from clusters.filters import DEFAULT_STAGES, ClusterFilter
+from clusters.importer import ImportPlan, commit, plan
 from clusters.io import columns, limits
-from clusters.io.export import FORMATS, collect, file_name, write_export
-from clusters.io.importer import ImportPlan, commit, plan
+from clusters.io.export import FORMATS, file_name, write_export
 from clusters.io.readers import load
 from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES
 from clusters.roles import CLI_ACTOR
+from clusters.snapshot import collect
 from clusters.store import open_store
 
 

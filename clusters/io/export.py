@@ -1,17 +1,17 @@
-"""Export entry point: which clusters (and their decisions and history), in which format,
-under which file name. Every file records when it was exported and with which filter."""
+"""Export formats: what one export holds (``ExportSet``), in which format, under which file
+name. Every file records when it was exported and with which filter. Which clusters go in is
+read from the registry by ``clusters.snapshot.collect``."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from clusters import clock, snapshot
+from clusters import clock
 from clusters.filters import ClusterFilter
 from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
-from clusters.store import ClusterStore
 from clusters.texts import counted
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
@@ -86,37 +86,6 @@ class ExportSet:
             f"exported {self.stamp}; {counted(len(self.clusters), 'cụm', 'cluster').en}; "
             f"filter: {self.filter_text}"
         )
-
-
-def collect(
-    store: ClusterStore,
-    flt: ClusterFilter,
-    clusters: Sequence[Cluster] | None = None,
-    when: datetime | None = None,
-    as_of: date | None = None,
-) -> ExportSet:
-    """The filtered clusters (or those given, already filtered) with their records; with
-    ``as_of``, the registry as it stood at the end of that day in Hanoi."""
-    if as_of is None:
-        found, decisions, history = store.list_clusters(), store.decisions(), store.history()
-        figures = store.reported_figures()
-        filter_text = describe_filter(flt)
-    else:
-        past = snapshot.snapshot(store, snapshot.cutoff_moment(as_of))
-        found, decisions, history = past.clusters, past.decisions, past.events
-        figures = snapshot.figures_at(store.reported_figures(), past.moment)
-        filter_text = f"{describe_filter(flt)}; {describe_as_of(as_of)}"
-    chosen = flt.apply(found) if clusters is None else list(clusters)
-    ids = {c.id for c in chosen}
-    return ExportSet(
-        clusters=chosen,
-        filter_text=filter_text,
-        when=when or clock.now_utc(),
-        decisions=[d for d in decisions if d.cluster_id in ids],
-        history=[e for e in history if e.cluster_id in ids],
-        figures=figures,
-        as_of=as_of,
-    )
 
 
 def file_name(fmt: str, when: datetime, vn2000: bool = False, as_of: date | None = None) -> str:

@@ -18,12 +18,12 @@ from clusters.io.export import (
     FORMAT_LABELS,
     FORMATS,
     MEDIA_TYPES,
-    collect,
     describe_filter,
     export_bytes,
     file_name,
 )
 from clusters.model import Cluster
+from clusters.snapshot import collect
 from clusters.store import ClusterStore
 from clusters.ui import state, widgets
 

@@ -17,7 +17,7 @@ import traceback
 from pathlib import Path
 
 from clusters.cli import main as cli
-from clusters.io.importer import commit, plan_file
+from clusters.importer import commit, plan_file
 from clusters.roles import CLI_ACTOR
 from clusters.store import open_store
 from tests.reliability.edits import EDITED_FIELDS, Journal, edit_once

@@ -10,7 +10,7 @@ from multiprocessing.context import ForkServerContext
 PRELOAD = [
     "clusters.registry",
     "clusters.accounts",
-    "clusters.io.importer",
+    "clusters.importer",
     "clusters.cli",
     "tests.reliability.edits",
     "tests.reliability.killed",

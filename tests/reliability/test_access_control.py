@@ -32,9 +32,8 @@ from typing import Any
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from clusters import accounts, registry
+from clusters import accounts, importer, registry
 from clusters.errors import AccessDenied, ClusterError
-from clusters.io import importer
 from clusters.io.readers import load
 from clusters.model import ReportedFigure
 from clusters.roles import CLI_ACTOR, Actor

@@ -21,9 +21,9 @@ import pyogrio
 import pytest
 from shapely.geometry import Point
 
+from clusters.importer import plan_file
 from clusters.io.encoding import decode_text
 from clusters.io.errors import ImportFileError
-from clusters.io.importer import plan_file
 from clusters.io.limits import MB, Limits, read_file
 from clusters.io.parsers import _unique_headers
 from clusters.io.readers import load

@@ -32,7 +32,7 @@ import pytest
 
 from clusters import locate
 from clusters.errors import ClusterError
-from clusters.io.importer import plan_file
+from clusters.importer import plan_file
 from clusters.roles import Actor
 from clusters.store import open_store
 from tests.reliability.mutations import mutants

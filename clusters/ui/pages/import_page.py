@@ -16,9 +16,9 @@ from streamlit_folium import st_folium
 
 from clusters import mapping
 from clusters.errors import ClusterError
+from clusters.importer import NEW, REJECTED, UNCHANGED, UPDATE, ImportPlan, commit, plan
 from clusters.io import columns
 from clusters.io.crs import CRS_CHOICES, crs_label
-from clusters.io.importer import NEW, REJECTED, UNCHANGED, UPDATE, ImportPlan, commit, plan
 from clusters.io.readers import ACCEPTED_SUFFIXES, coordinate_columns, load
 from clusters.io.table import RawTable
 from clusters.model import Cluster
