@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from clusters import clock, stages
@@ -179,6 +181,15 @@ def check_geometry(geom: BaseGeometry | None, area_ha: float | None = None) -> l
                 "geometry",
                 f"Vị trí phải là điểm hoặc vùng, không phải {geom.geom_type}.",
                 f"The location must be a point or a polygon, not {geom.geom_type}.",
+            )
+        ]
+    if not np.isfinite(shapely.get_coordinates(geom)).all():
+        return [
+            _err(
+                "geom_not_finite",
+                "geometry",
+                "Tọa độ không phải số hữu hạn (NaN hoặc vô cực).",
+                "The coordinates are not finite numbers (NaN or infinity).",
             )
         ]
     if not geom.is_valid:

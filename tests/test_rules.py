@@ -50,6 +50,8 @@ def test_a_good_record_has_no_problems():
             ("geom_invalid", "geometry"),
         ),
         ({"geometry": Point(21.0, 105.8)}, ("outside_hanoi", "geometry")),
+        ({"geometry": Point(float("nan"), 21.0)}, ("geom_not_finite", "geometry")),
+        ({"geometry": Point(105.8, float("inf"))}, ("geom_not_finite", "geometry")),
         ({"geometry": Point(106.3, 20.9)}, ("outside_hanoi", "geometry")),
         ({"stage_effective_date": date(2026, 12, 1)}, ("future_date", "stage_effective_date")),
         ({"as_of": "2027"}, ("future_date", "as_of")),
