@@ -16,6 +16,7 @@ import shutil
 from importlib import resources
 from pathlib import Path
 
+from clusters.io.limits import MB, Limits
 from clusters.paths import app_folder
 from clusters.static_assets import install_assets
 
@@ -24,8 +25,14 @@ ASGI_LAUNCHER = "clusters_asgi.py"
 
 # Offline intranet defaults: assets from our own static folder, no usage statistics (the
 # browser would call a Streamlit metrics host), no prompt on the terminal.
+# Streamlit holds a whole upload in memory before the page sees it: it refuses a file over the
+# import's own size limit (``CLUSTERS_IMPORT_MAX_MB``, default 50 MB) at the door.
 STREAMLIT_OPTIONS: dict[str, dict[str, object]] = {
-    "server": {"enableStaticServing": True, "headless": True},
+    "server": {
+        "enableStaticServing": True,
+        "headless": True,
+        "maxUploadSize": Limits().max_bytes // MB,
+    },
     "browser": {"gatherUsageStats": False},
     "client": {"toolbarMode": "minimal"},
     "theme": {"primaryColor": "#1f77b4"},
@@ -58,10 +65,14 @@ def prepare_app_folder(folder: Path | None = None) -> Path:
 
 
 def streamlit_flags() -> list[str]:
-    """``STREAMLIT_OPTIONS`` as ``streamlit run`` command-line flags."""
+    """``STREAMLIT_OPTIONS`` as ``streamlit run`` command-line flags, the upload limit
+    following ``CLUSTERS_IMPORT_MAX_MB``."""
+    upload_mb = -(-Limits.from_env().max_bytes // MB)
     flags: list[str] = []
     for section, options in STREAMLIT_OPTIONS.items():
         for name, value in options.items():
+            if (section, name) == ("server", "maxUploadSize"):
+                value = upload_mb
             text = str(value).lower() if isinstance(value, bool) else str(value)
             flags += [f"--{section}.{name}", text]
     return flags

@@ -37,6 +37,15 @@ def test_streamlit_flags_turn_off_usage_statistics_and_serve_static_files():
     assert pairs["--server.enableStaticServing"] == "true"
 
 
+def test_streamlit_refuses_an_upload_over_the_import_limit(monkeypatch):
+    """Streamlit keeps an upload in memory before the page checks it: its limit is ours."""
+    flags = serving.streamlit_flags()
+    assert flags[flags.index("--server.maxUploadSize") + 1] == "50"
+    monkeypatch.setenv("CLUSTERS_IMPORT_MAX_MB", "120")
+    flags = serving.streamlit_flags()
+    assert flags[flags.index("--server.maxUploadSize") + 1] == "120"
+
+
 def test_the_app_folder_holds_the_entry_script_and_the_assets(tmp_path):
     script = serving.prepare_app_folder(tmp_path / "app")
     assert script.read_bytes() == serving.packaged_entry_script().read_bytes()
