@@ -26,7 +26,7 @@ import os
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
 from functools import lru_cache
 from hashlib import blake2b, sha256
@@ -162,8 +162,8 @@ class SignInRefused(ClusterError):
         self.retry_after = retry_after
 
 
-def _now(now: datetime | None) -> datetime:
-    return now or datetime.now(UTC)
+def _clock(now: datetime | None) -> datetime:
+    return now or clock.now_utc()
 
 
 def normalise_name(name: str) -> str:
@@ -263,7 +263,7 @@ def add_account(
             "An account without a password needs an email (OpenID Connect sign-in).",
             field="email",
         )
-    added = accounts.add(account, actor=who.name, at=_now(now))
+    added = accounts.add(account, actor=who.name, at=_clock(now))
     log.info("account %s added by %s with role %s", added.name, who.name, added.role)
     return added
 
@@ -289,7 +289,7 @@ def set_password(
         account.name,
         {"password_hash": hash_password(password)},
         actor=who.name,
-        at=_now(now),
+        at=_clock(now),
         action="password",
     )
     _end_sessions(accounts, account.name, "password set")
@@ -314,7 +314,7 @@ def set_disabled(
         account.name,
         {"disabled": disabled},
         actor=who.name,
-        at=_now(now),
+        at=_clock(now),
         action="disable" if disabled else "enable",
     )
     log.info("account %s %s by %s", account.name, "disabled" if disabled else "enabled", who.name)
@@ -338,7 +338,7 @@ def set_role(
         account.name,
         {"role": role},
         actor=who.name,
-        at=_now(now),
+        at=_clock(now),
         action="role",
         detail=f"{account.role} → {role}",
     )
@@ -361,7 +361,7 @@ def set_email(
         account.name,
         {"email": check_email(email)},
         actor=who.name,
-        at=_now(now),
+        at=_clock(now),
         action="email",
         detail=check_email(email),
     )
@@ -447,7 +447,7 @@ def sign_in(
     the answer nor its time tells which accounts exist.
     """
     settings = settings or Settings.from_env()
-    now = _now(now)
+    now = _clock(now)
     typed = normalise_name(name)
     key = accounts.digest_key()
     subjects = [_subject("n:", typed, key)]
@@ -542,7 +542,7 @@ def session_expired(
     settings = settings or Settings.from_env()
     if settings.session_idle_minutes <= 0:
         return False
-    return _now(now) - last_seen > timedelta(minutes=settings.session_idle_minutes)
+    return _clock(now) - last_seen > timedelta(minutes=settings.session_idle_minutes)
 
 
 # -- sessions ------------------------------------------------------------------------------
@@ -585,10 +585,6 @@ class SessionEnd(StrEnum):
 def _digest(secret: str) -> str:
     """How tokens and codes are stored: SHA-256 suffices, they are 256 random bits."""
     return sha256(secret.encode()).hexdigest()
-
-
-def _clock(now: datetime | None) -> datetime:
-    return now or clock.now_utc()
 
 
 def _end_sessions(accounts: AccountStore, name: str, why: str) -> None:

@@ -8,17 +8,28 @@ none). Neither the UI nor the CLI decides a transition or touches SQL itself.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from clusters import rules, stages
 from clusters.errors import ClusterError, Problem, ValidationError
-from clusters.model import ATTRIBUTE_FIELDS, STAGE_FIELDS, Cluster, Decision, ReportedFigure
+from clusters.io import columns
+from clusters.model import (
+    ATTRIBUTE_FIELDS,
+    STAGE_FIELDS,
+    Cluster,
+    Decision,
+    ReferenceLayerRecord,
+    ReportedFigure,
+)
 from clusters.roles import Actor, require
 from clusters.store import ClusterStore, Transaction
+from clusters.store.base import NewRecord, RecordEdit, Step
 from clusters.texts import Text, join
 
 log = logging.getLogger(__name__)
@@ -102,18 +113,32 @@ def create_cluster(
     today: date | None = None,
 ) -> Saved:
     who = require_role(actor, "editor")
-    record = as_created(draft, evidence)
-    problems = rules.check_new_record(record, evidence, today, stated=origin is not None)
-    warns = _gate(problems, accept_warnings)
+    record, step, warns = _creation(draft, evidence, reason, origin, accept_warnings, today)
     saved = store.create(
         record,
         actor=who.name,
-        kind=origin.kind if origin else "create",
-        reason=_reason(reason, origin),
+        kind=step.kind,
+        reason=step.reason,
         source=origin.source if origin else None,
-        decisions=evidence,
+        decisions=step.decisions,
     )
     return Saved(saved, warns)
+
+
+def _creation(
+    draft: Cluster,
+    evidence: Sequence[Decision],
+    reason: str | None,
+    origin: Origin | None,
+    accept_warnings: bool,
+    today: date | None,
+) -> tuple[Cluster, Step, list[Problem]]:
+    """The record a creation writes and its history event, once the rules allow it."""
+    record = as_created(draft, evidence)
+    problems = rules.check_new_record(record, evidence, today, stated=origin is not None)
+    warns = _gate(problems, accept_warnings)
+    kind = origin.kind if origin else "create"
+    return record, Step(kind, reason=_reason(reason, origin), decisions=tuple(evidence)), warns
 
 
 def update_cluster(
@@ -131,13 +156,39 @@ def update_cluster(
     """Change attributes. The stage and what backs it (effective date, evidence,
     verification) change only through ``change_stage``, which brings the evidence."""
     who = require_role(actor, "editor")
+    _attributes_only(changes)
+    current = store.get(cluster_id)
+    step, warns = _attribute_change(current, changes, reason, origin, accept_warnings, today)
+    saved = store.update(
+        cluster_id,
+        changes,
+        based_on=based_on,
+        actor=who.name,
+        kind=step.kind,
+        reason=step.reason,
+        source=origin.source if origin else None,
+    )
+    return Saved(saved, warns)
+
+
+def _attributes_only(changes: Mapping[str, Any]) -> None:
     staged = set(changes) & set(STAGE_FIELDS)
     if staged:
         raise ValueError(f"use change_stage for {sorted(staged)}")
     unknown = set(changes) - set(ATTRIBUTE_FIELDS)
     if unknown:
         raise ValueError(f"not editable: {sorted(unknown)}")
-    current = store.get(cluster_id)
+
+
+def _attribute_change(
+    current: Cluster,
+    changes: Mapping[str, Any],
+    reason: str | None,
+    origin: Origin | None,
+    accept_warnings: bool,
+    today: date | None,
+) -> tuple[Step, list[Problem]]:
+    """The history event of an attribute change to ``current``, once the rules allow it."""
     proposed = current.replace(**changes)
     problems = rules.check_cluster(proposed, today)
     problems += rules.erasure_problems(current, changes, _reason(reason, origin))
@@ -146,16 +197,7 @@ def update_cluster(
         kind = origin.kind
     else:
         kind = "location" if set(changes) <= {"geometry", "location_precision"} else "update"
-    saved = store.update(
-        cluster_id,
-        changes,
-        based_on=based_on,
-        actor=who.name,
-        kind=kind,
-        reason=_reason(reason, origin),
-        source=origin.source if origin else None,
-    )
-    return Saved(saved, warns)
+    return Step(kind, dict(changes), _reason(reason, origin)), warns
 
 
 def stage_fields(new_stage: str, effective_date: date, evidence: Decision | None) -> dict[str, Any]:
@@ -186,20 +228,130 @@ def change_stage(
     """Move a cluster to another stage; the stage, its decision and history commit together."""
     who = require_role(actor, "editor")
     current = store.get(cluster_id)
-    move = rules.check_stage_change(current, new_stage, effective_date, evidence, reason, today)
-    assert effective_date is not None  # checked by the rule above
-    warns = _gate(rules.stage_date_warnings(current, effective_date), accept_warnings)
+    move = StageChange(new_stage, effective_date, evidence, reason)
+    step, warns = _stage_change(current, move, origin, accept_warnings, today)
     saved = store.change_stage(
         cluster_id,
-        stage_fields(new_stage, effective_date, evidence),
+        step.changes,
         based_on=based_on,
         actor=who.name,
-        kind="correction" if move is stages.Move.CORRECTION else "stage",
-        reason=_reason(reason, origin),
+        kind=step.kind,
+        reason=step.reason,
         source=origin.source if origin else None,
-        decisions=[evidence] if evidence else [],
+        decisions=step.decisions,
     )
     return Saved(saved, warns)
+
+
+@dataclass(frozen=True)
+class StageChange:
+    """A move to another stage, as ``change_stage`` takes it."""
+
+    stage: str
+    effective_date: date | None
+    evidence: Decision | None
+    reason: str | None = None
+
+
+def _stage_change(
+    current: Cluster,
+    move: StageChange,
+    origin: Origin | None,
+    accept_warnings: bool,
+    today: date | None,
+) -> tuple[Step, list[Problem]]:
+    """The history event of a stage change of ``current``, once the rules allow it."""
+    kind = rules.check_stage_change(
+        current, move.stage, move.effective_date, move.evidence, move.reason, today
+    )
+    assert move.effective_date is not None  # checked by the rule above
+    warns = _gate(rules.stage_date_warnings(current, move.effective_date), accept_warnings)
+    return (
+        Step(
+            "correction" if kind is stages.Move.CORRECTION else "stage",
+            stage_fields(move.stage, move.effective_date, move.evidence),
+            _reason(move.reason, origin),
+            [move.evidence] if move.evidence else [],
+        ),
+        warns,
+    )
+
+
+@dataclass(frozen=True)
+class NewCluster:
+    """A record a batch creates, as ``create_cluster`` takes it."""
+
+    draft: Cluster
+    evidence: Sequence[Decision] = ()
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ClusterEdit:
+    """What a batch changes in one record, made on version ``based_on``: a stage move, as
+    ``change_stage`` makes it, then attribute changes, as ``update_cluster`` makes them,
+    checked on the record as the move leaves it."""
+
+    cluster_id: int
+    based_on: int
+    move: StageChange | None = None
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None  # the attribute changes'
+
+
+@dataclass
+class BatchSaved:
+    created: list[int]  # in the order given
+    updated: list[int]
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def write_batch(
+    store: ClusterStore,
+    actor: Actor | None,
+    *,
+    new: Sequence[NewCluster] = (),
+    edits: Sequence[ClusterEdit] = (),
+    origin: Origin | None = None,
+    accept_warnings: bool = False,
+    today: date | None = None,
+) -> BatchSaved:
+    """Create and change many records at once (an import), all of them or none.
+
+    Each is checked as ``create_cluster``, ``change_stage`` and ``update_cluster`` check one
+    (the role, the rules, the warnings) before anything is written, against the records as
+    they are read first; then one short transaction writes them all with a few bulk
+    statements, their history and the revision with them. A record changed since its
+    ``based_on`` refuses the whole batch (``ConflictError``); ``new`` is written in order,
+    so a parent goes before its children."""
+    who = require_role(actor, "editor")
+    warns: list[Problem] = []
+    records = []
+    for n in new:
+        record, step, w = _creation(n.draft, n.evidence, n.reason, origin, accept_warnings, today)
+        records.append(NewRecord(record, step))
+        warns += w
+    read = {c.id: c for c in store.list_clusters()} if edits else {}
+    changes = []
+    for e in edits:
+        _attributes_only(e.changes)
+        current = read.get(e.cluster_id) or store.get(e.cluster_id)  # NotFoundError
+        steps = []
+        if e.move is not None:
+            step, w = _stage_change(current, e.move, origin, accept_warnings, today)
+            steps.append(step)
+            warns += w
+            current = current.replace(**step.changes)
+        if e.changes:
+            step, w = _attribute_change(
+                current, e.changes, e.reason, origin, accept_warnings, today
+            )
+            steps.append(step)
+            warns += w
+        changes.append(RecordEdit(e.cluster_id, e.based_on, steps))
+    source = origin.source if origin else None
+    created = store.write_batch(records, changes, actor=who.name, source=source)
+    return BatchSaved(created, [e.cluster_id for e in edits], warns)
 
 
 def add_reported_figure(
@@ -213,6 +365,110 @@ def add_reported_figure(
     who = require_role(actor, "admin")
     _gate(rules.check_reported_figure(figure, today), accept_warnings=False)
     return store.add_reported_figure(figure, actor=who.name)
+
+
+def save_column_mapping(
+    store: Writer, headers: Sequence[str], mapping: Mapping[str, str], actor: Actor | None
+) -> None:
+    """Remember the column mapping a planner confirmed for files with these headers (editors
+    and admins), for every instance on the registry."""
+    who = require_role(actor, "editor")
+    kept = columns.keepable(mapping)
+    if kept:
+        store.save_column_mapping(columns.signature(headers), kept, actor=who.name)
+
+
+@dataclass
+class ColumnMappings:
+    """The confirmed column mappings kept in the registry (a ``columns.MappingBook``)."""
+
+    store: ClusterStore
+    actor: Actor | None
+
+    def get(self, headers: Sequence[str]) -> dict[str, str] | None:
+        return columns.fitting(self.store.column_mapping(columns.signature(headers)), headers)
+
+    def save(self, headers: Sequence[str], mapping: Mapping[str, str]) -> None:
+        save_column_mapping(self.store, headers, mapping, self.actor)
+
+
+# Who kept a mapping taken in from an earlier release's mappings file.
+LEGACY_MAPPINGS_BY = "migrate"
+
+
+def column_mappings(
+    store: ClusterStore, actor: Actor | None, *, legacy: Path | None = None
+) -> ColumnMappings:
+    """The registry's column mappings, as ``actor`` reads and saves them; the mappings file
+    of an earlier release (``legacy``), if there is one, is taken in first."""
+    if legacy is not None:
+        take_in_legacy_mappings(store, legacy)
+    return ColumnMappings(store, actor)
+
+
+def take_in_legacy_mappings(store: ClusterStore, path: Path) -> int:
+    """Take the mappings an earlier release kept in a JSON file into the registry, once:
+    those the registry lacks are added in one transaction (one it has is kept), then the file
+    is renamed aside (``….imported``), never deleted. Returns how many were added."""
+    if not path.is_file():
+        return 0
+    found = columns.read_legacy(path)
+    if found is None:
+        log.warning("column mappings file %s is not readable as mappings; left as it is", path)
+        return 0
+    missing = {
+        sig: kept
+        for sig, saved in found.items()
+        if (kept := columns.keepable(saved)) and store.column_mapping(sig) is None
+    }
+    added = 0
+    if missing:
+        with store.transaction() as tx:
+            for sig, kept in missing.items():
+                added += tx.save_column_mapping(sig, kept, actor=LEGACY_MAPPINGS_BY, replace=False)
+    aside = path.with_name(path.name + ".imported")
+    n = 1
+    while aside.exists():
+        n += 1
+        aside = path.with_name(f"{path.name}.imported-{n}")
+    try:
+        path.replace(aside)
+    except OSError as exc:  # a read-only folder: it stays, and adds nothing when read again
+        log.warning("column mappings file %s taken in but not renamed: %s", path, exc)
+    return added
+
+
+def add_reference_layer(
+    store: Writer, layer: ReferenceLayerRecord, actor: Actor | None
+) -> ReferenceLayerRecord:
+    """Keep an uploaded reference layer for every instance (admins only): it needs a name, a
+    source with its licence, and at least one feature."""
+    who = require_role(actor, "admin")
+    name, source = layer.name.strip(), layer.source.strip()
+    if not name:
+        raise ClusterError("Hãy đặt tên cho lớp.", "Give the layer a name.", field="name")
+    if not source:
+        raise ClusterError(
+            "Hãy ghi nguồn và giấy phép của lớp.",
+            "State the layer's source and licence.",
+            field="source",
+        )
+    if not layer.features:
+        raise ClusterError(
+            "Tệp không có đối tượng nào có hình học.",
+            "The file holds no feature with a geometry.",
+            field="file",
+        )
+    kept = dataclasses.replace(layer, name=name, source=source)
+    return store.add_reference_layer(kept, actor=who.name)
+
+
+def remove_reference_layer(
+    store: Writer, layer_id: int, actor: Actor | None
+) -> ReferenceLayerRecord:
+    """Remove a reference layer (admins only)."""
+    require_role(actor, "admin")
+    return store.remove_reference_layer(layer_id)
 
 
 def describe_evidence(d: Decision) -> str:

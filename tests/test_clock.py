@@ -28,9 +28,6 @@ HANOI_TODAY = date(2026, 6, 15)
 HANOI_TOMORROW = HANOI_TODAY + timedelta(days=1)
 EDITOR = Actor("lan", "editor")
 ADMIN = Actor("quan-tri", "admin")
-# Files other engineers are changing at the same time; each still reads the server's clock
-# and is to call clusters.clock (the lead's list): remove a file here once it does.
-NOT_YET_ON_THE_CLOCK = {"accounts.py"}
 
 
 def test_today_turns_at_midnight_in_hanoi_not_at_midnight_utc():
@@ -59,7 +56,7 @@ def test_nothing_in_the_package_reads_another_clock_or_defines_hanoi_again():
         for path in PACKAGE.rglob("*.py")
         if path.name != "clock.py" and other_clocks.search(path.read_text(encoding="utf-8"))
     }
-    assert found == NOT_YET_ON_THE_CLOCK
+    assert found == set()
 
 
 # --- the rules and the registry ----------------------------------------------------------

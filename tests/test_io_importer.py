@@ -11,9 +11,9 @@ from datetime import date
 import pytest
 from shapely.geometry import box
 
+from clusters import registry
 from clusters.errors import AccessDenied, ConflictError
 from clusters.importer import ImportRefused, commit, plan_file
-from clusters.io import columns
 from clusters.io.errors import ImportFileError
 from clusters.roles import Actor
 from clusters.store import ClusterStore
@@ -480,8 +480,8 @@ def test_a_parent_missing_everywhere_is_an_error(store):
     assert [p.code for p in row.errors] == ["parent_missing"]
 
 
-def test_a_confirmed_mapping_is_saved_on_commit(store, tmp_path):
-    book = columns.MappingBook(tmp_path / "mappings.json")
+def test_a_confirmed_mapping_is_saved_on_commit(store):
+    book = registry.ColumnMappings(store, ADMIN)
     data = "Tên gọi,Tình hình,Lng,Lat\nCCN Tân Lập,Đã thành lập,105.67,21.08\n".encode()
     auto = plan_file(store, data, "a.csv", ADMIN, book=book)
     assert "stage" not in auto.mapping and auto.has_errors

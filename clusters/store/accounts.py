@@ -22,7 +22,7 @@ from clusters.errors import ClusterError, NotFoundError, StorageError
 from clusters.store import revision
 from clusters.store import schema as s
 from clusters.store.base import ClusterStore
-from clusters.store.dialects import Dialect
+from clusters.store.dialects import Dialect, busy_is_retryable
 
 
 @dataclass(frozen=True)
@@ -119,7 +119,9 @@ class AccountStore:
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:
-        with self.dialect.write_connection(self.engine) as conn, conn.begin():
+        """A write transaction; a registry held by another writer past the wait for it
+        raises ``RegistryBusy``, as a cluster store's write does."""
+        with self._write_sessions() as conn:
             yield conn
             revision.bump(conn)  # other instances see account changes on their next rerun
 
@@ -310,7 +312,7 @@ class AccountStore:
         """A write to the sessions table alone. Every rerun reads its session afresh and no
         instance caches sessions, so this does not bump the registry's revision (which would
         make every instance reload its clusters each time a session is used)."""
-        with self.dialect.write_connection(self.engine) as conn, conn.begin():
+        with busy_is_retryable(), self.dialect.write_connection(self.engine) as conn, conn.begin():
             yield conn
 
     def create_session(

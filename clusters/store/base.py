@@ -5,12 +5,42 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from clusters.model import ChangeEvent, Cluster, Decision, ReportedFigure
+from clusters.model import ChangeEvent, Cluster, Decision, ReferenceLayerRecord, ReportedFigure
 
 BBox = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One history event of a batch (``Transaction.write_batch``): the fields it changes
+    (none for a new record) and how history records it."""
+
+    kind: str
+    changes: Mapping[str, Any] = field(default_factory=dict)
+    reason: str | None = None
+    decisions: Sequence[Decision] = ()
+
+
+@dataclass(frozen=True)
+class NewRecord:
+    """A record a batch creates (its id kept when given), with its creation event."""
+
+    cluster: Cluster
+    step: Step
+
+
+@dataclass(frozen=True)
+class RecordEdit:
+    """What a batch changes in one record, made on version ``based_on``: one event per step,
+    in order (a stage change first, then attributes, is two versions)."""
+
+    cluster_id: int
+    based_on: int
+    steps: Sequence[Step]
 
 
 class Transaction(ABC):
@@ -69,6 +99,38 @@ class Transaction(ABC):
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
         """Record an officially reported count."""
 
+    @abstractmethod
+    def write_batch(
+        self,
+        new: Sequence[NewRecord],
+        edits: Sequence[RecordEdit],
+        *,
+        actor: str,
+        source: str | None = None,
+    ) -> list[int]:
+        """Create ``new`` (in order: a parent before its children) and apply ``edits`` with a
+        few bulk statements, as ``create``, ``update`` and ``change_stage`` would one by one:
+        a stale version refused, a step's stage fields only with the stage itself. Returns
+        the new records' ids, in ``new``'s order."""
+
+    @abstractmethod
+    def save_column_mapping(
+        self, signature: str, mapping: Mapping[str, str], *, actor: str, replace: bool = True
+    ) -> bool:
+        """Remember the import's column mapping (target → header) for files whose headers
+        have this signature; one already kept is replaced, or with ``replace`` False kept.
+        Returns whether the mapping was written."""
+
+    @abstractmethod
+    def add_reference_layer(
+        self, layer: ReferenceLayerRecord, *, actor: str
+    ) -> ReferenceLayerRecord:
+        """Keep an uploaded reference layer; one with the same name is refused."""
+
+    @abstractmethod
+    def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
+        """Remove a reference layer (``NotFoundError`` if there is none); returns it."""
+
 
 class ClusterStore(ABC):
     url: str
@@ -92,6 +154,34 @@ class ClusterStore(ABC):
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
         with self.transaction() as tx:
             return tx.add_reported_figure(figure, actor=actor)
+
+    def write_batch(
+        self, new: Sequence[NewRecord], edits: Sequence[RecordEdit], **kw: Any
+    ) -> list[int]:
+        with self.transaction() as tx:
+            return tx.write_batch(new, edits, **kw)
+
+    def save_column_mapping(self, signature: str, mapping: Mapping[str, str], **kw: Any) -> bool:
+        with self.transaction() as tx:
+            return tx.save_column_mapping(signature, mapping, **kw)
+
+    def add_reference_layer(
+        self, layer: ReferenceLayerRecord, *, actor: str
+    ) -> ReferenceLayerRecord:
+        with self.transaction() as tx:
+            return tx.add_reference_layer(layer, actor=actor)
+
+    def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
+        with self.transaction() as tx:
+            return tx.remove_reference_layer(layer_id)
+
+    @abstractmethod
+    def reference_layers(self) -> list[ReferenceLayerRecord]:
+        """The uploaded reference layers, in upload order."""
+
+    @abstractmethod
+    def column_mapping(self, signature: str) -> dict[str, str] | None:
+        """The column mapping kept for files whose headers have this signature, if any."""
 
     @abstractmethod
     def get(self, cluster_id: int) -> Cluster:

@@ -15,9 +15,35 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from clusters.errors import StorageError
+from clusters.errors import RegistryBusy, StorageError
 from clusters.store import schema as s
 from clusters.store.base import BBox
+
+# SQLite's result codes for a database locked by another connection (SQLITE_BUSY) or
+# table (SQLITE_LOCKED), and PostgreSQL's SQLSTATEs for serialization_failure,
+# deadlock_detected and lock_not_available (lock_timeout).
+_SQLITE_BUSY = {5, 6}
+_PG_BUSY = {"40001", "40P01", "55P03"}
+
+
+def _busy(exc: sa.exc.DBAPIError) -> bool:
+    """Whether a write failed only because another writer held the database."""
+    code = getattr(exc.orig, "sqlite_errorcode", None)  # sqlite3's, extended codes included
+    if code is not None:
+        return code & 0xFF in _SQLITE_BUSY
+    return getattr(exc.orig, "sqlstate", None) in _PG_BUSY  # psycopg's
+
+
+@contextmanager
+def busy_is_retryable() -> Iterator[None]:
+    """Around a write transaction: failing only because another writer (a long import) held
+    the database past the wait for it, it raises ``RegistryBusy``, which a retry resolves."""
+    try:
+        yield
+    except sa.exc.DBAPIError as exc:
+        if _busy(exc):
+            raise RegistryBusy() from exc
+        raise
 
 
 class Dialect:
@@ -41,6 +67,11 @@ class Dialect:
 
     def after_explicit_id(self, conn: Connection) -> None:
         """Run after a row was inserted with an explicit id (sequence upkeep)."""
+
+    def new_ids(self, conn: Connection, table: sa.Table, n: int) -> list[int]:
+        """Ids for ``n`` new rows of ``table`` (an ``id`` key), ascending, handed out inside
+        the write transaction: a bulk insert then names its rows' ids itself."""
+        raise NotImplementedError
 
     def bbox_clause(self, bbox: BBox) -> sa.ColumnElement[bool] | None:
         """A condition that lets the engine find clusters meeting ``bbox`` through a spatial
@@ -88,6 +119,16 @@ class SQLiteDialect(Dialect):
     def write_connection(self, engine: Engine) -> Iterator[Connection]:
         with engine.connect() as conn:
             yield conn.execution_options(write=True)
+
+    def new_ids(self, conn: Connection, table: sa.Table, n: int) -> list[int]:
+        # The write lock, taken at BEGIN, keeps these ours; AUTOINCREMENT's next id is past
+        # both the highest in use and the highest ever handed out.
+        used = conn.execute(sa.select(sa.func.max(table.c.id))).scalar() or 0
+        given = conn.exec_driver_sql(
+            "SELECT seq FROM sqlite_sequence WHERE name = ?", (table.name,)
+        ).scalar()
+        start = max(used, given or 0) + 1
+        return list(range(start, start + n))
 
     def after_create(self, conn: Connection) -> None:
         for trigger in append_only_triggers():

@@ -127,6 +127,16 @@ class PostGISDialect(Dialect):
                 f"FOR EACH STATEMENT EXECUTE FUNCTION {APPEND_ONLY_FUNCTION}()"
             )
 
+    def new_ids(self, conn: Connection, table: sa.Table, n: int) -> list[int]:
+        # From the table's own sequence, as its inserts would take them.
+        found = conn.execute(
+            sa.text(
+                "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+            ),
+            {"table": table.name, "n": n},
+        ).scalars()
+        return sorted(int(i) for i in found)
+
     def after_explicit_id(self, conn: Connection) -> None:
         # Move the sequence past the highest id, never back: ids are never handed out twice.
         conn.execute(

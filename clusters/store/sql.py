@@ -5,13 +5,16 @@ Engine-specific details (pragmas, locking, triggers, backup) live in ``dialects`
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 import shapely
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine, RowMapping
 
 from clusters.clock import now_utc
@@ -20,7 +23,6 @@ from clusters.errors import (
     ConcurrentChange,
     ConflictError,
     NotFoundError,
-    RegistryBusy,
     StorageError,
 )
 from clusters.model import (
@@ -33,12 +35,13 @@ from clusters.model import (
     Field,
     FieldChange,
     Kind,
+    ReferenceLayerRecord,
     ReportedFigure,
 )
-from clusters.store import migrations, revision
+from clusters.store import layers, migrations, revision
 from clusters.store import schema as s
-from clusters.store.base import BBox, ClusterStore, Transaction
-from clusters.store.dialects import Dialect
+from clusters.store.base import BBox, ClusterStore, NewRecord, RecordEdit, Transaction
+from clusters.store.dialects import Dialect, busy_is_retryable
 from clusters.text import fold
 
 # The fields a write gives, each in its own column (the store stamps id, version, who, when).
@@ -107,62 +110,123 @@ def _row_decision(r: RowMapping) -> Decision:
     )
 
 
+# Ids per ``IN (…)`` list: well below SQLite's limit on bound parameters.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class _Event:
+    """A history event about to be appended."""
+
+    cluster_id: int
+    version: int
+    kind: str
+    reason: str | None
+    changes: Sequence[FieldChange]
+    decisions: Sequence[Decision]
+
+
+@dataclass
+class _Batch:
+    """What a batch writes, worked out before its transaction (``prepare_batch``)."""
+
+    now: datetime
+    actor: str
+    source: str | None
+    new_rows: list[dict[str, Any]] = field(default_factory=list)
+    new_ids: list[int | None] = field(default_factory=list)  # as given, None for the next
+    new_events: list[_Event] = field(default_factory=list)
+    based_on: dict[int, int] = field(default_factory=dict)  # the versions edited
+    updates: list[dict[str, Any]] = field(default_factory=list)
+    events: list[_Event] = field(default_factory=list)
+
+
+def _created(c: Cluster) -> list[FieldChange]:
+    """A new record's history: every field it is created with."""
+    return [
+        FieldChange(f, None, to_history(f, getattr(c, f)))
+        for f in EDITABLE_FIELDS
+        if getattr(c, f) not in (None, [], "")
+    ]
+
+
+def _diffs(current: Cluster, changes: Mapping[str, Any]) -> list[FieldChange]:
+    """The fields ``changes`` really changes, as history records them."""
+    out = []
+    for f, new in changes.items():
+        old_v, new_v = to_history(f, getattr(current, f)), to_history(f, new)
+        if old_v != new_v:
+            out.append(FieldChange(f, old_v, new_v))
+    return out
+
+
+def _check_step(changes: Mapping[str, Any]) -> None:
+    """A write changes attributes, or the stage and what backs it (never one without the
+    other); the store stamps the rest."""
+    if set(changes) & set(STAGE_FIELDS) and (
+        "stage" not in changes or set(changes) - set(STAGE_FIELDS)
+    ):
+        raise ValueError(f"the stage and what backs it change together alone: {sorted(changes)}")
+    unknown = set(changes) - set(EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+
+
+def _not_found(cluster_id: int) -> NotFoundError:
+    return NotFoundError(
+        f"Không có cụm mã {cluster_id}.", f"There is no cluster with id {cluster_id}."
+    )
+
+
 class SqlTransaction(Transaction):
     def __init__(self, conn: Connection, dialect: Dialect) -> None:
         self.conn = conn
         self.dialect = dialect
 
-    def _event(
-        self,
-        cluster_id: int,
-        version: int,
-        actor: str,
-        kind: str,
-        at: datetime,
-        changes: Sequence[FieldChange],
-        reason: str | None,
-        source: str | None,
-        decisions: Sequence[Decision],
-    ) -> int:
-        event_id = self.conn.execute(
-            sa.insert(s.events).values(
-                cluster_id=cluster_id,
-                version=version,
-                at=at,
-                actor=actor,
-                kind=kind,
-                reason=reason,
-                source=source,
+    def _append_events(
+        self, events: Sequence[_Event], *, actor: str, at: datetime, source: str | None
+    ) -> None:
+        """Append history events with their field changes and documents: three bulk
+        statements however many there are. Ids are handed out in the order given, so a
+        record's later event has the larger id (history orders by it)."""
+        ids = self.dialect.new_ids(self.conn, s.events, len(events))
+        rows, changes, documents = [], [], []
+        for event_id, e in zip(ids, events, strict=True):
+            rows.append(
+                {
+                    "id": event_id,
+                    "cluster_id": e.cluster_id,
+                    "version": e.version,
+                    "at": at,
+                    "actor": actor,
+                    "kind": e.kind,
+                    "reason": e.reason,
+                    "source": source,
+                }
             )
-        ).inserted_primary_key
-        assert event_id is not None
-        event_id = event_id[0]
-        if changes:
-            self.conn.execute(
-                sa.insert(s.event_changes),
-                [
-                    {
-                        "event_id": event_id,
-                        "field": ch.field,
-                        "old_value": ch.old,
-                        "new_value": ch.new,
-                    }
-                    for ch in changes
-                ],
-            )
-        for d in decisions:
-            self.conn.execute(
-                sa.insert(s.decisions).values(
-                    cluster_id=cluster_id,
-                    event_id=event_id,
-                    doc_type=d.doc_type,
-                    number=d.number,
-                    date=d.date,
-                    issuer=d.issuer,
-                    note=d.note,
-                )
-            )
-        return int(event_id)
+            changes += [
+                {"event_id": event_id, "field": ch.field, "old_value": ch.old, "new_value": ch.new}
+                for ch in e.changes
+            ]
+            documents += [
+                {
+                    "cluster_id": e.cluster_id,
+                    "event_id": event_id,
+                    "doc_type": d.doc_type,
+                    "number": d.number,
+                    "date": d.date,
+                    "issuer": d.issuer,
+                    "note": d.note,
+                }
+                for d in e.decisions
+            ]
+        for table, written in (
+            (s.events, rows),
+            (s.event_changes, changes),
+            (s.decisions, documents),
+        ):
+            if written:
+                self.conn.execute(sa.insert(table), written)
 
     def create(
         self,
@@ -190,12 +254,8 @@ class SqlTransaction(Transaction):
         new_id = int(key[0])
         if cluster.id is not None:
             self.dialect.after_explicit_id(self.conn)
-        changes = [
-            FieldChange(f, None, to_history(f, getattr(cluster, f)))
-            for f in EDITABLE_FIELDS
-            if getattr(cluster, f) not in (None, [], "")
-        ]
-        self._event(new_id, 1, actor, kind, now, changes, reason, source, decisions)
+        event = _Event(new_id, 1, kind, reason, _created(cluster), decisions)
+        self._append_events([event], actor=actor, at=now, source=source)
         return self.get(new_id)
 
     def update(
@@ -251,11 +311,7 @@ class SqlTransaction(Transaction):
         current = self.get(cluster_id)
         if current.version != based_on:
             raise self._conflict(cluster_id, based_on)
-        diffs = []
-        for f, new in changes.items():
-            old_v, new_v = to_history(f, getattr(current, f)), to_history(f, new)
-            if old_v != new_v:
-                diffs.append(FieldChange(f, old_v, new_v))
+        diffs = _diffs(current, changes)
         if not diffs and not decisions:
             return current
         updated = current.replace(**changes)
@@ -269,8 +325,123 @@ class SqlTransaction(Transaction):
         )
         if result.rowcount != 1:
             raise self._conflict(cluster_id, based_on)
-        self._event(cluster_id, based_on + 1, actor, kind, now, diffs, reason, source, decisions)
+        event = _Event(cluster_id, based_on + 1, kind, reason, diffs, decisions)
+        self._append_events([event], actor=actor, at=now, source=source)
         return self.get(cluster_id)
+
+    def write_batch(
+        self, new: Sequence[NewRecord], edits: Sequence[RecordEdit], **kw: Any
+    ) -> list[int]:
+        return self.write_prepared(self.prepare_batch(new, edits, **kw))
+
+    def prepare_batch(
+        self,
+        new: Sequence[NewRecord],
+        edits: Sequence[RecordEdit],
+        *,
+        actor: str,
+        source: str | None = None,
+    ) -> _Batch:
+        """Work out every row and history event a batch writes, from the records as this
+        connection reads them; ``write_prepared`` checks they are still those versions."""
+        if len({e.cluster_id for e in edits}) != len(edits):
+            raise ValueError("a batch edits each record once (its steps in order)")
+        now = now_utc()
+        batch = _Batch(now, actor, source)
+        stamps = {"version": 1, "created_at": now, "created_by": actor}
+        stamps.update(updated_at=now, updated_by=actor)
+        for r in new:
+            batch.new_rows.append({**cluster_row(r.cluster), **stamps})
+            batch.new_ids.append(r.cluster.id)
+            step = r.step
+            # The record's id is known once it is inserted.
+            batch.new_events.append(
+                _Event(0, 1, step.kind, step.reason, _created(r.cluster), step.decisions)
+            )
+        current = self._records([e.cluster_id for e in edits])
+        for edit in edits:
+            record = current.get(edit.cluster_id)
+            if record is None:
+                raise _not_found(edit.cluster_id)
+            if record.version != edit.based_on:
+                raise self._conflict(edit.cluster_id, edit.based_on)
+            batch.based_on[edit.cluster_id] = version = edit.based_on
+            for step in edit.steps:
+                _check_step(step.changes)
+                diffs = _diffs(record, step.changes)
+                if not diffs and not step.decisions:
+                    continue
+                record, version = record.replace(**step.changes), version + 1
+                batch.events.append(
+                    _Event(edit.cluster_id, version, step.kind, step.reason, diffs, step.decisions)
+                )
+            if version != edit.based_on:
+                row = cluster_row(record)
+                row.update(version=version, updated_at=now, updated_by=actor)
+                batch.updates.append({**row, "b_id": edit.cluster_id, "b_version": edit.based_on})
+        return batch
+
+    def write_prepared(self, batch: _Batch) -> list[int]:
+        """Write a prepared batch with a few bulk statements; the new records' ids."""
+        self._check_versions(batch.based_on)
+        ids = self._insert_new(batch.new_rows, batch.new_ids) if batch.new_rows else []
+        events = [replace(e, cluster_id=i) for e, i in zip(batch.new_events, ids, strict=True)]
+        if batch.updates:
+            c = s.clusters.c
+            result = self.conn.execute(
+                sa.update(s.clusters).where(
+                    c.id == sa.bindparam("b_id"), c.version == sa.bindparam("b_version")
+                ),
+                batch.updates,
+            )
+            if result.rowcount != len(batch.updates):  # cannot be while the rows are locked
+                raise StorageError(
+                    "Dữ liệu đã thay đổi trong lúc ghi; không có gì được ghi.",
+                    "The records changed while being written; nothing was written.",
+                )
+        events += batch.events
+        self._append_events(events, actor=batch.actor, at=batch.now, source=batch.source)
+        return ids
+
+    def _insert_new(self, rows: list[dict[str, Any]], given: list[int | None]) -> list[int]:
+        """Insert the records (a parent before its children); their ids, in order."""
+        handed = iter(self.dialect.new_ids(self.conn, s.clusters, given.count(None)))
+        ids = [i if i is not None else next(handed) for i in given]
+        try:
+            self.conn.execute(
+                sa.insert(s.clusters), [{**row, "id": i} for row, i in zip(rows, ids, strict=True)]
+            )
+        except sa.exc.IntegrityError as exc:
+            raise StorageError(
+                "Không thể thêm các cụm (một mã đã có hoặc dữ liệu trái ràng buộc).",
+                "Cannot add the clusters (an id exists or a constraint failed).",
+            ) from exc
+        if any(i is not None for i in given):
+            self.dialect.after_explicit_id(self.conn)
+        return ids
+
+    def _check_versions(self, based_on: Mapping[int, int]) -> None:
+        """Lock the records a batch changes until this transaction ends (on SQLite the write
+        lock, held from BEGIN, keeps every other writer out already), and refuse the batch
+        if one is no longer the version it was prepared on."""
+        wanted, c = sorted(based_on), s.clusters.c
+        for at in range(0, len(wanted), _CHUNK):
+            chunk = wanted[at : at + _CHUNK]
+            q = sa.select(c.id, c.version).where(c.id.in_(chunk)).with_for_update()
+            found = {i: v for i, v in self.conn.execute(q)}
+            for i in chunk:
+                if i not in found:
+                    raise _not_found(i)
+                if found[i] != based_on[i]:
+                    raise self._conflict(i, based_on[i])
+
+    def _records(self, ids: Sequence[int]) -> dict[int, Cluster]:
+        wanted, found = sorted(ids), {}
+        for at in range(0, len(wanted), _CHUNK):
+            q = sa.select(s.clusters).where(s.clusters.c.id.in_(wanted[at : at + _CHUNK]))
+            for r in self.conn.execute(q).mappings():
+                found[r["id"]] = row_cluster(r)
+        return found
 
     def add_reported_figure(self, figure: ReportedFigure, *, actor: str) -> ReportedFigure:
         try:
@@ -295,6 +466,35 @@ class SqlTransaction(Transaction):
         figure.id = int(new_id[0])
         return figure
 
+    def add_reference_layer(
+        self, layer: ReferenceLayerRecord, *, actor: str
+    ) -> ReferenceLayerRecord:
+        return layers.add(self.conn, layer, actor=actor)
+
+    def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
+        return layers.remove(self.conn, layer_id)
+
+    def save_column_mapping(
+        self, signature: str, mapping: Mapping[str, str], *, actor: str, replace: bool = True
+    ) -> bool:
+        row = {
+            "signature": signature,
+            "mapping": json.dumps(dict(mapping), ensure_ascii=False, sort_keys=True),
+            "saved_by": actor,
+            "saved_at": now_utc(),
+        }
+        # INSERT … ON CONFLICT, which SQLAlchemy spells per dialect: two instances saving the
+        # same headers at once both succeed, the later one's mapping kept.
+        dialect = postgresql if self.conn.dialect.name == "postgresql" else sqlite
+        insert = dialect.insert(s.column_mappings).values(**row)
+        key = [s.column_mappings.c.signature]
+        if replace:
+            changed = {k: v for k, v in row.items() if k != "signature"}
+            statement = insert.on_conflict_do_update(index_elements=key, set_=changed)
+        else:
+            statement = insert.on_conflict_do_nothing(index_elements=key)
+        return bool(self.conn.execute(statement).rowcount)
+
     def get(self, cluster_id: int) -> Cluster:
         row = (
             self.conn.execute(sa.select(s.clusters).where(s.clusters.c.id == cluster_id))
@@ -302,9 +502,7 @@ class SqlTransaction(Transaction):
             .first()
         )
         if row is None:
-            raise NotFoundError(
-                f"Không có cụm mã {cluster_id}.", f"There is no cluster with id {cluster_id}."
-            )
+            raise _not_found(cluster_id)
         return row_cluster(row)
 
     def _conflict(self, cluster_id: int, based_on: int) -> ConflictError:
@@ -357,21 +555,6 @@ def _events(conn: Connection, where: Any, limit: int | None = None) -> list[Chan
     ]
 
 
-# SQLite's result codes for a database locked by another connection (SQLITE_BUSY) or
-# table (SQLITE_LOCKED), and PostgreSQL's SQLSTATEs for serialization_failure,
-# deadlock_detected and lock_not_available (lock_timeout).
-_SQLITE_BUSY = {5, 6}
-_PG_BUSY = {"40001", "40P01", "55P03"}
-
-
-def _busy(exc: sa.exc.DBAPIError) -> bool:
-    """Whether a write failed only because another writer held the database."""
-    code = getattr(exc.orig, "sqlite_errorcode", None)  # sqlite3's, extended codes included
-    if code is not None:
-        return code & 0xFF in _SQLITE_BUSY
-    return getattr(exc.orig, "sqlstate", None) in _PG_BUSY  # psycopg's
-
-
 class SqlStore(ClusterStore):
     def __init__(self, engine: Engine, dialect: Dialect) -> None:
         self.engine = engine
@@ -422,14 +605,23 @@ class SqlStore(ClusterStore):
 
     @contextmanager
     def transaction(self) -> Iterator[SqlTransaction]:
-        try:
-            with self.dialect.write_connection(self.engine) as conn, conn.begin():
-                yield SqlTransaction(conn, self.dialect)
-                revision.bump(conn)  # commits with the write, or not at all
-        except sa.exc.DBAPIError as exc:
-            if _busy(exc):  # another writer held on past the wait: a retry will do
-                raise RegistryBusy() from exc
-            raise
+        with (
+            busy_is_retryable(),
+            self.dialect.write_connection(self.engine) as conn,
+            conn.begin(),
+        ):
+            yield SqlTransaction(conn, self.dialect)
+            revision.bump(conn)  # commits with the write, or not at all
+
+    def write_batch(
+        self, new: Sequence[NewRecord], edits: Sequence[RecordEdit], **kw: Any
+    ) -> list[int]:
+        """The batch worked out before its write transaction opens, so that other writers
+        wait only for its statements."""
+        with self._read() as conn:
+            batch = SqlTransaction(conn, self.dialect).prepare_batch(new, edits, **kw)
+        with self.transaction() as tx:
+            return tx.write_prepared(batch)
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
@@ -503,6 +695,24 @@ class SqlStore(ClusterStore):
                 )
                 for r in conn.execute(q).mappings()
             ]
+
+    def reference_layers(self) -> list[ReferenceLayerRecord]:
+        with self._read() as conn:
+            return layers.all_layers(conn)
+
+    def column_mapping(self, signature: str) -> dict[str, str] | None:
+        c = s.column_mappings.c
+        with self._read() as conn:
+            raw = conn.execute(sa.select(c.mapping).where(c.signature == signature)).scalar()
+        if raw is None:
+            return None
+        try:
+            saved = json.loads(raw)
+        except ValueError:
+            return None
+        if not isinstance(saved, dict):
+            return None
+        return {str(k): str(v) for k, v in saved.items()}
 
     def schema_version(self) -> int:
         with self._read() as conn:

@@ -22,15 +22,17 @@ from clusters.roles import CLI_ACTOR
 from clusters.store import open_store
 from tests.reliability.edits import EDITED_FIELDS, Journal, edit_once
 
-IMPORT_ROWS = 200  # a commit of about half a second here: a wide window for a kill
+# A commit (its checks and its bulk write) of 0.1 to 0.2 s here: a window for a kill.
+IMPORT_ROWS = 500
 HEADER = "Tên CCN,Giai đoạn,Quận/huyện,Kinh độ,Vĩ độ\n"
 
 
 def import_file(run: int, n: int) -> tuple[str, bytes]:
-    """A CSV of ``IMPORT_ROWS`` new clusters, named after the child and its import."""
+    """A CSV of ``IMPORT_ROWS`` new clusters (test data), named after the child and its
+    import, on a grid within Hanoi whatever the number of runs."""
     lines = [
         f"CCN Nhập {run}-{n}-{r},Trong quy hoạch,Đan Phượng,"
-        f"{105.5 + r * 0.001:.4f},{20.8 + (run * 50 + n) * 0.0005:.4f}\n"
+        f"{105.5 + r % 200 * 0.001:.4f},{20.8 + r // 200 * 0.002 + n % 10 * 0.0002:.4f}\n"
         for r in range(IMPORT_ROWS)
     ]
     return f"nhap-{run}-{n}.csv", (HEADER + "".join(lines)).encode()
