@@ -1,8 +1,9 @@
 """Where the registry keeps its files: one per-user data folder, never the current folder.
 
 ``CLUSTERS_DATA_DIR`` moves the folder; ``CLUSTERS_DATABASE_URL`` points the registry at
-another database (SQLite file or PostgreSQL/PostGIS) and ``CLUSTERS_MAPPINGS_FILE`` the
-confirmed import column mappings elsewhere.
+another database (SQLite file or PostgreSQL/PostGIS). ``CLUSTERS_MAPPINGS_FILE`` names the
+file in which an earlier release kept the confirmed import column mappings: they now live in
+the registry's database, and such a file is taken in once (``registry.take_in_legacy_mappings``).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def default_database_url() -> str:
     return f"sqlite:///{data_dir() / 'clusters.sqlite'}"
 
 
-def mappings_file() -> Path:
+def legacy_mappings_file() -> Path:
+    """Where an earlier release kept the import's column mappings (taken into the database)."""
     raw = os.environ.get("CLUSTERS_MAPPINGS_FILE")
     return Path(raw) if raw else data_dir() / "import_mappings.json"
 

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from clusters.filters import ClusterFilter
+from clusters.io.columns import signature
 from clusters.store import open_store
 
 BAD = Path(__file__).resolve().parent / "bad_files"
@@ -152,9 +153,11 @@ def test_import_with_a_chosen_crs_and_a_column_mapping(cli, tmp_path):
     new = max(open_store(cli.url).list_clusters(), key=lambda c: c.id or 0)
     assert new.name == "CCN Mốc" and new.stage == "established"
     assert (new.geometry.y, new.geometry.x) == pytest.approx((21.02901404, 105.85188267), abs=1e-7)
-    saved = json.loads((tmp_path / "mappings.json").read_text(encoding="utf-8"))
-    [mapping] = saved.values()
+    # The confirmed mapping is kept in the registry, for the next file of the same shape.
+    mapping = open_store(cli.url).column_mapping(signature(["Tên gọi", "Tình hình", "X", "Y"]))
+    assert mapping is not None
     assert mapping["name"] == "Tên gọi" and mapping["stage"] == "Tình hình"
+    assert not (tmp_path / "mappings.json").exists()
 
 
 def test_warnings_need_accepting_on_the_command_line(cli):

@@ -207,8 +207,21 @@ def test_column_names_match_in_vietnamese_and_english():
     }
 
 
-def test_mapping_book_remembers_a_confirmed_mapping(tmp_path):
-    book = columns.MappingBook(tmp_path / "mappings.json")
+class DictBook:
+    """A mapping book in memory: ``columns`` matches on whatever keeps the mappings."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, dict[str, str]] = {}
+
+    def get(self, headers):
+        return self.kept.get(columns.signature(headers))
+
+    def save(self, headers, mapping):
+        self.kept[columns.signature(headers)] = columns.keepable(mapping)
+
+
+def test_mapping_book_remembers_a_confirmed_mapping():
+    book = DictBook()
     headers = ["Tên gọi", "Tình hình", "Ghi chép", "x", "y"]
     assert "notes" not in columns.mapping_for(headers, book)
     confirmed = {"name": "Tên gọi", "stage": "Tình hình", "notes": "Ghi chép", "x": "x", "y": "y"}
@@ -217,6 +230,15 @@ def test_mapping_book_remembers_a_confirmed_mapping(tmp_path):
     assert columns.mapping_for(["Tên gọi", "Tình hình"], book) == columns.suggest(
         ["Tên gọi", "Tình hình"]
     )
+
+
+def test_a_kept_mapping_that_no_longer_fits_the_headers_is_not_used():
+    headers = ["Tên gọi", "x", "y"]
+    assert columns.fitting({"name": "Tên gọi", "x": "x"}, headers) == {"name": "Tên gọi", "x": "x"}
+    assert columns.fitting({"name": "Không có"}, headers) is None  # a header gone
+    assert columns.fitting({"no_such_field": "x"}, headers) is None  # a target gone
+    assert columns.fitting({}, headers) is None and columns.fitting(None, headers) is None
+    assert columns.keepable({"name": "Tên gọi", "no_such_field": "x"}) == {"name": "Tên gọi"}
 
 
 SAMPLE = (

@@ -62,12 +62,18 @@ def test_an_old_registry_is_refused_with_what_to_run(old_registry, run_cli, monk
 def test_migrate_keeps_every_record_history_and_account(old_registry, run_cli, monkeypatch):
     tables = ("clusters", "cluster_events", "cluster_event_changes", "decisions",
               "reported_figures", "accounts", "account_events")  # fmt: skip
-    before = {t: rows(old_registry, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+    # The columns release 1 had (later revisions add columns, empty for these records).
+    queries = {
+        t: f"SELECT {', '.join(r[1] for r in rows(old_registry, f'PRAGMA table_info({t})'))} "
+        f"FROM {t} ORDER BY 1"
+        for t in tables
+    }
+    before = {t: rows(old_registry, q) for t, q in queries.items()}
     seq = rows(old_registry, "SELECT seq FROM sqlite_sequence WHERE name = 'clusters'")
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", f"sqlite:///{old_registry}")
     code, out, _ = run_cli("migrate")
-    assert code == 0 and "0001 → 0002" in out
-    after = {t: rows(old_registry, f"SELECT * FROM {t} ORDER BY 1") for t in tables}
+    assert code == 0 and f"0001 → {migrations.head()}" in out
+    after = {t: rows(old_registry, q) for t, q in queries.items()}
     assert after == before
     assert rows(old_registry, "SELECT seq FROM sqlite_sequence WHERE name = 'clusters'") == seq
     assert rows(old_registry, "PRAGMA integrity_check") == [("ok",)]
@@ -82,7 +88,26 @@ def test_migrate_keeps_every_record_history_and_account(old_registry, run_cli, m
     finally:
         store.close()
     code, out, _ = run_cli("migrate")
-    assert code == 0 and "0002" in out  # again: nothing to do
+    assert code == 0 and migrations.head() in out  # again: nothing to do
+
+
+def test_migrate_adds_the_column_mappings_table(old_registry, run_cli, monkeypatch):
+    tables = {r[0] for r in rows(old_registry, "SELECT name FROM sqlite_master")}
+    assert "column_mappings" not in tables
+    monkeypatch.setenv("CLUSTERS_DATABASE_URL", f"sqlite:///{old_registry}")
+    code, _, _ = run_cli("migrate")
+    assert code == 0
+    columns = [r[1] for r in rows(old_registry, "PRAGMA table_info(column_mappings)")]
+    assert columns == ["signature", "mapping", "saved_by", "saved_at"]
+    assert rows(old_registry, "SELECT value FROM registry_meta WHERE key = 'schema_version'") == [
+        (str(s.SCHEMA_VERSION),)
+    ]
+    store = open_store(f"sqlite:///{old_registry}")
+    try:
+        store.save_column_mapping("a | b", {"name": "A"}, actor="test")
+        assert store.column_mapping("a | b") == {"name": "A"}
+    finally:
+        store.close()
 
 
 def test_after_migrate_history_is_still_append_only(old_registry):
@@ -159,6 +184,31 @@ def test_fresh_and_migrated_registries_have_the_same_checks(db_url, old_registry
     assert {f"ck_{f}" for f in CHOICE_FIELDS} <= fresh
 
 
+def _tables(url: str) -> dict[str, set[tuple[str, str, bool, int]]]:
+    """Each table's columns (a migration adds a column at the end: the order may differ)."""
+    engine = sa.create_engine(url)
+    try:
+        inspector = sa.inspect(engine)
+        return {
+            name: {
+                (c["name"], str(c["type"]), bool(c["nullable"]), c.get("primary_key", 0))
+                for c in inspector.get_columns(name)
+            }
+            for name in inspector.get_table_names()
+            if name in s.metadata.tables
+        }
+    finally:
+        engine.dispose()
+
+
+def test_fresh_and_migrated_registries_have_the_same_tables_and_columns(db_url, old_registry):
+    open_store(db_url).close()
+    migrate(f"sqlite:///{old_registry}")
+    fresh = _tables(db_url)
+    assert set(fresh) == set(s.metadata.tables)
+    assert _tables(f"sqlite:///{old_registry}") == fresh
+
+
 def test_a_newer_registry_is_refused(db_url):
     open_store(db_url).close()
     engine = sa.create_engine(db_url)
@@ -192,7 +242,7 @@ def test_postgis_refuses_unknown_codes_and_migrates_a_release_1_registry(postgis
             )
         with pytest.raises(migrations.OutOfDate):
             open_store(postgis_url)
-        assert migrate(postgis_url) == ("0001", "0002")
+        assert migrate(postgis_url) == ("0001", migrations.head())
         names = {c["name"] for c in sa.inspect(engine).get_check_constraints("clusters")}
         assert {f"ck_{f}" for f in CHOICE_FIELDS} <= names
         reopened = open_store(postgis_url)

@@ -67,7 +67,7 @@ def test_the_registry_lives_in_the_data_folder(monkeypatch, tmp_path):
     monkeypatch.delenv("CLUSTERS_DATABASE_URL", raising=False)
     monkeypatch.setenv("CLUSTERS_DATA_DIR", str(tmp_path / "d"))
     assert database_url() == f"sqlite:///{tmp_path / 'd' / 'clusters.sqlite'}"
-    assert paths.mappings_file() == tmp_path / "d" / "import_mappings.json"
+    assert paths.legacy_mappings_file() == tmp_path / "d" / "import_mappings.json"
     monkeypatch.setenv("CLUSTERS_DATABASE_URL", "sqlite:////srv/x.sqlite")
     assert database_url() == "sqlite:////srv/x.sqlite"
 

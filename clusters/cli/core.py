@@ -10,11 +10,12 @@ from pathlib import Path
 
 from sqlalchemy.engine import Engine
 
-from clusters import figures, seed, snapshot, stages
+from clusters import figures, paths, registry, seed, snapshot, stages
 from clusters.errors import ClusterError, StorageError
 from clusters.model import BATCHES
 from clusters.store import database_url, display_url, open_store
 from clusters.store.dialects import backup_sqlite, restore_sqlite
+from clusters.texts import Text, counted
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -100,15 +101,40 @@ def cmd_migrate(args: argparse.Namespace) -> int:
             if language() == "en"
             else f"Đã nâng cấp sổ đăng ký: phiên bản lược đồ {before} → {after}."
         )
+    legacy = paths.legacy_mappings_file()
+    if legacy.is_file():
+        store = open_store()
+        try:
+            added = registry.take_in_legacy_mappings(store, legacy)
+        finally:
+            store.close()
+        taken = Text(
+            "Đã đưa {mappings} từ «{file}» vào sổ đăng ký.",
+            "Took {mappings} from '{file}' into the registry.",
+        )
+        print(
+            taken.format(
+                mappings=counted(added, "cách ghép cột", "column mapping"), file=legacy
+            ).text(language())
+        )
     return 0
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    from clusters.cli import language
+
     store = open_store()
     added, figs = seed.seed(store)
+    report = Text(
+        "Đã thêm {clusters} và {figures}; sổ có {total}.",
+        "Added {clusters} and {figures}; {total} in total.",
+    )
     print(
-        f"Đã thêm {added} cụm và {figs} số liệu báo cáo; sổ có {store.count()} cụm. "
-        f"/ Added {added} clusters and {figs} reported figures; {store.count()} in total."
+        report.format(
+            clusters=counted(added, "cụm", "cluster"),
+            figures=counted(figs, "số liệu báo cáo", "reported figure"),
+            total=counted(store.count(), "cụm", "cluster"),
+        ).text(language())
     )
     return 0
 

@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from clusters import clock, snapshot, stages
+from clusters import clock, paths, registry, snapshot, stages
 from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
 from clusters.filters import DEFAULT_STAGES, ClusterFilter
@@ -18,6 +18,7 @@ from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES
 from clusters.roles import CLI_ACTOR
 from clusters.snapshot import collect
 from clusters.store import open_store
+from clusters.texts import counted
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -197,8 +198,9 @@ def _mapping(
 def print_report(p: ImportPlan, lang: str) -> None:
     en = lang == "en"
     counts = p.counts()
+    rows = counted(len(p.rows), "dòng", "row").text(lang)
     print(
-        f"{p.source}: {len(p.rows)} {'rows' if en else 'dòng'} · CRS {p.crs[:40]} · "
+        f"{p.source}: {rows} · CRS {p.crs[:40]} · "
         + (
             f"new {counts['new']}, updated {counts['update']}, unchanged {counts['unchanged']}, "
             f"with errors {counts['rejected']}"
@@ -226,7 +228,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     data = limits.read_file(path)  # its size checked first: a 1 GB file is never loaded
     store = open_store()
     table = load(data, path.name)
-    book = columns.MappingBook.default()
+    book = registry.column_mappings(store, CLI_ACTOR, legacy=paths.legacy_mappings_file())
     mapping = _mapping(args, table.headers, book)
     progress = _Progress("check" if lang == "en" else "Đang kiểm tra")
     p = plan(

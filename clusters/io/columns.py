@@ -1,16 +1,20 @@
 """Column mapping: which column of a file holds which field, matched on Vietnamese and
-English headers, and remembered per set of headers for the next file of the same shape."""
+English headers, and remembered per set of headers for the next file of the same shape.
+
+Only the matching is here, on plain data: a mapping is a dict (target → header), keyed by
+its headers' ``signature``. Where confirmed mappings are kept (the registry's database, so
+that every instance shares them) is behind a ``MappingBook``: ``registry.ColumnMappings``.
+"""
 
 from __future__ import annotations
 
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from clusters.model import FIELDS
-from clusters.paths import mappings_file
 from clusters.text import fold
 from clusters.texts import Text
 
@@ -122,44 +126,49 @@ def signature(headers: Iterable[str]) -> str:
     return " | ".join(sorted({normalise(h) for h in headers if str(h).strip()}))
 
 
-@dataclass
-class MappingBook:
-    """Mappings a planner confirmed, kept in a JSON file keyed by the headers' signature."""
+class MappingBook(Protocol):
+    """Where the mappings a planner confirmed are kept, found by the file's headers."""
 
-    path: Path
+    def get(self, headers: Sequence[str]) -> dict[str, str] | None: ...
 
-    @classmethod
-    def default(cls) -> MappingBook:
-        return cls(mappings_file())
+    def save(self, headers: Sequence[str], mapping: Mapping[str, str]) -> None: ...
 
-    def _load(self) -> dict[str, dict[str, str]]:
-        try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
-        return data if isinstance(data, dict) else {}
 
-    def get(self, headers: Sequence[str]) -> dict[str, str] | None:
-        saved = self._load().get(signature(headers))
-        if not isinstance(saved, dict):
-            return None
-        present = set(headers)
-        ok = all(t in TARGETS and h in present for t, h in saved.items())
-        return dict(saved) if ok else None
+def keepable(mapping: Mapping[str, str]) -> dict[str, str]:
+    """The part of a mapping worth keeping: the targets this release knows."""
+    return {t: h for t, h in mapping.items() if t in TARGETS}
 
-    def save(self, headers: Sequence[str], mapping: Mapping[str, str]) -> None:
-        data = self._load()
-        data[signature(headers)] = {t: h for t, h in mapping.items() if t in TARGETS}
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(self.path)
+
+def fitting(saved: Mapping[str, str] | None, headers: Sequence[str]) -> dict[str, str] | None:
+    """A kept mapping, if it still fits these headers: every target known, every header
+    present in the file (else the automatic one is used)."""
+    if not saved:
+        return None
+    present = set(headers)
+    ok = all(t in TARGETS and h in present for t, h in saved.items())
+    return dict(saved) if ok else None
 
 
 def mapping_for(headers: Sequence[str], book: MappingBook | None = None) -> dict[str, str]:
     """The saved mapping for these headers, else the automatic one."""
     if book is not None:
-        saved = book.get(headers)
+        saved = fitting(book.get(headers), headers)
         if saved is not None:
             return saved
     return suggest(headers)
+
+
+def read_legacy(path: Path) -> dict[str, dict[str, str]] | None:
+    """The mappings an earlier release kept in a JSON file (signature → mapping), or None
+    when the file cannot be read as such (it is then left alone)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict):
+        return None
+    return {
+        str(sig): {str(t): str(h) for t, h in saved.items()}
+        for sig, saved in data.items()
+        if isinstance(saved, dict)
+    }

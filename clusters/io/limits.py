@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clusters.io.errors import ImportFileError
+from clusters.texts import plural
 
 MB = 1024 * 1024
 log = logging.getLogger(__name__)
@@ -114,7 +115,8 @@ def check_feature_count(count: int, limits: Limits) -> None:
     if count > limits.max_features:
         raise ImportFileError(
             f"Tệp có hơn {limits.max_features} dòng hoặc đối tượng, vượt giới hạn.",
-            f"The file holds more than {limits.max_features} rows or features, over the limit.",
+            f"The file holds more than {limits.max_features} "
+            f"{plural(limits.max_features, 'row or feature', 'rows or features')}, over the limit.",
         )
 
 
@@ -122,7 +124,8 @@ def too_many_columns(limits: Limits) -> ImportFileError:
     return ImportFileError(
         f"Tệp có hơn {limits.max_columns} cột (thuộc tính), vượt giới hạn: tệp bị hỏng, "
         "hoặc hãy bỏ bớt cột rồi gửi lại.",
-        f"The file has more than {limits.max_columns} columns (attributes), over the "
+        f"The file has more than {limits.max_columns} "
+        f"{plural(limits.max_columns, 'column (attribute)', 'columns (attributes)')}, over the "
         "limit: the file is damaged, or remove the columns not needed and send it again.",
     )
 
@@ -160,7 +163,8 @@ def unzip(data: bytes, limits: Limits) -> dict[str, bytes]:
         if len(infos) > limits.max_members:
             raise ImportFileError(
                 f"Tệp nén chứa {len(infos)} tệp, vượt giới hạn {limits.max_members}.",
-                f"The zip holds {len(infos)} files, over the limit of {limits.max_members}.",
+                f"The zip holds {len(infos)} {plural(len(infos), 'file')}, over the limit of "
+                f"{limits.max_members}.",
             )
         total = sum(i.file_size for i in infos)
         if total > limits.max_unzipped_bytes:

@@ -24,6 +24,7 @@ from clusters import clock
 from clusters.errors import StorageError
 from clusters.store import schema as s
 from clusters.store.dialects import append_only_triggers
+from clusters.texts import plural
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 # Files SQLite keeps beside a database; a stale one would be replayed onto the restored file.
@@ -198,7 +199,7 @@ def _check_tables(conn: Connection, name: Path) -> None:
         raise BackupRejected(
             "missing_table",
             f"«{name}» thiếu bảng {', '.join(missing)} của sổ đăng ký.",
-            f"'{name}' lacks the registry's table(s) {', '.join(missing)}.",
+            f"'{name}' lacks the registry's {plural(len(missing), 'table')} {', '.join(missing)}.",
         )
     for table in s.metadata.sorted_tables:
         if table.name not in present:
@@ -227,7 +228,8 @@ def _check_triggers(conn: Connection, name: Path) -> None:
         raise BackupRejected(
             "triggers",
             f"«{name}» thiếu trigger giữ cho lịch sử chỉ được ghi thêm: {', '.join(wrong)}.",
-            f"'{name}' lacks the triggers that keep history append-only: {', '.join(wrong)}.",
+            f"'{name}' lacks the {plural(len(wrong), 'trigger that keeps', 'triggers that keep')} "
+            f"history append-only: {', '.join(wrong)}.",
         )
 
 
@@ -251,9 +253,9 @@ def _check_counts(conn: Connection, name: Path) -> None:
             f"«{name}» không nhất quán: {clusters} cụm, lịch sử ghi {created} cụm được tạo, "
             f"{unrecorded} cụm không có lịch sử đến phiên bản hiện tại, "
             f"{len(dangling)} dòng trỏ tới dòng không tồn tại.",
-            f"'{name}' is inconsistent: {clusters} clusters, history records {created} "
-            f"created, {unrecorded} without history up to their current version, "
-            f"{len(dangling)} row(s) pointing at missing rows.",
+            f"'{name}' is inconsistent: {clusters} {plural(clusters, 'cluster')}, history "
+            f"records {created} created, {unrecorded} without history up to their current "
+            f"version, {len(dangling)} {plural(len(dangling), 'row')} pointing at missing rows.",
         )
 
 

@@ -1,6 +1,7 @@
 """The registry's revision: one counter in ``registry_meta``, bumped in the same transaction
-as every write (clusters, decisions, reported figures, accounts), so that every app instance
-on the database knows with one cheap read whether its cached data is stale."""
+as every write (clusters, decisions, reported figures, accounts, column mappings), so that
+every app instance on the database knows with one cheap read whether its cached data is
+stale."""
 
 from __future__ import annotations
 

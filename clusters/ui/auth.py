@@ -240,7 +240,8 @@ def _role_label(role: str | None) -> str:
 
 
 def _form() -> None:
-    with st.form("auth_form", clear_on_submit=True, border=False):
+    # No "Press Enter to submit form" in English under the inputs: the button signs in.
+    with st.form("auth_form", clear_on_submit=True, border=False, enter_to_submit=False):
         st.text_input(state.t("auth.name"), key="auth_name", autocomplete="username")
         st.text_input(
             state.t("auth.password"),

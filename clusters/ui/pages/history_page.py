@@ -62,12 +62,14 @@ def render() -> None:
         t("history.user"),
         [None, *actors],
         format_func=lambda a: t("history.all") if a is None else a,
+        placeholder=t("edit.choose"),
         key="history_user",
     )
     cluster_id = cols[1].selectbox(
         t("history.cluster"),
         [None, *names],
         format_func=lambda i: t("history.all") if i is None else f"{names[i]} (#{i})",
+        placeholder=t("edit.choose"),
         key="history_cluster",
     )
     since = cols[2].date_input(

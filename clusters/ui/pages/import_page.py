@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clusters import mapping
+from clusters import mapping, paths, registry
 from clusters.errors import ClusterError
 from clusters.importer import NEW, REJECTED, UNCHANGED, UPDATE, ImportPlan, commit, plan
 from clusters.io import columns
@@ -63,6 +63,7 @@ def mapping_editor(table: RawTable, book: columns.MappingBook, file_key: str) ->
                 options,
                 index=options.index(suggested[target]) if target in suggested else 0,
                 format_func=lambda h: t("import.not_used") if h is None else str(h),
+                placeholder=t("edit.choose"),
                 key=f"{P}_map_{file_key}_{target}",
             )
             if header is not None:
@@ -232,13 +233,14 @@ def render() -> None:
         t("import.crs"),
         [None, *CRS_CHOICES],
         format_func=lambda c: t("import.crs_from_file") if c is None else f"{c} — {CRS_CHOICES[c]}",
+        placeholder=t("edit.choose"),
         key=f"{P}_crs",
         help=t("import.crs_help"),
     )
     if upload is None:
         return
     data, name = upload.getvalue(), upload.name
-    book = columns.MappingBook.default()
+    book = registry.column_mappings(state.store(), actor, legacy=paths.legacy_mappings_file())
     try:
         table = _table(data, name)
         file_key = hashlib.sha256(data).hexdigest()[:12]
