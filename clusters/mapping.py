@@ -8,6 +8,7 @@ from the app's own static files; every user string goes through ``escaping.escap
 
 from __future__ import annotations
 
+import json
 import math
 import os
 from collections.abc import Iterable, Mapping, Sequence
@@ -17,8 +18,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import folium
+import geopandas as gpd
+import pandas as pd
 import pyogrio
 import shapely
+import shapely.geometry
 from branca.element import MacroElement
 from folium.plugins import MarkerCluster
 from folium.template import Template
@@ -82,6 +86,54 @@ _FOCUS_WITHOUT_SCROLLING_JS = """
 })(%s);
 """
 
+# When the basemap's tiles cannot be loaded (no tile server on an intranet, the configured
+# one down), the map says so in one line, and drops the tile server's credit: without it, a
+# grey field with an OpenStreetMap credit says nothing. A tile that loads later takes the line
+# away. With no basemap at all, the line says that instead. The message comes escaped.
+_BASEMAP_NOTICE_JS = """
+(function (map, tiles, message) {
+  var notice = null, loaded = false;
+  var credit = tiles && tiles.getAttribution ? tiles.getAttribution() : null;
+  function show() {
+    if (notice) { return; }
+    notice = L.control({position: "bottomleft"});
+    notice.onAdd = function () {
+      var line = L.DomUtil.create("div", "%(css_class)s");
+      line.setAttribute("role", "status");
+      line.innerHTML = message;
+      return line;
+    };
+    notice.addTo(map);
+    if (credit && map.attributionControl) { map.attributionControl.removeAttribution(credit); }
+  }
+  function hide() {
+    if (!notice) { return; }
+    map.removeControl(notice);
+    notice = null;
+    if (credit && map.attributionControl) { map.attributionControl.addAttribution(credit); }
+  }
+  if (!tiles) { show(); return; }
+  tiles.on("tileload", function () { loaded = true; hide(); });
+  tiles.on("tileerror", function () { if (!loaded) { show(); } });
+})(%(map)s, %(tiles)s, %(message)s);
+"""
+NOTICE_CLASS = "basemap-notice"
+# The notice; the layer switches in the page's small type; the credits (a layer's source may
+# be long) kept clear of the scale bar on a phone.
+_CONTROLS_CSS = (
+    "<style>"
+    f".{NOTICE_CLASS} {{ background: rgba(255, 255, 255, 0.95); color: #8a1c1c;"
+    " padding: 4px 8px; border-radius: 4px; box-shadow: 0 1px 4px rgba(0, 0, 0, 0.35);"
+    " font: 13px/1.35 sans-serif; max-width: calc(100vw - 24px); }"
+    ".leaflet-control-layers { font: 13px/1.4 sans-serif; }"
+    ".leaflet-control-attribution { font-size: 11px; max-width: calc(100vw - 130px); }"
+    "</style>"
+)
+# Reference layers have a pane of their own under Leaflet's overlay pane (z-index 400),
+# where the clusters are drawn: boundaries never cover a cluster.
+REFERENCE_PANE = "reference"
+REFERENCE_PANE_Z_INDEX = 350
+
 _MARKER_CLUSTER_OPTIONS = {
     "showCoverageOnHover": False,
     "spiderfyOnMaxZoom": True,
@@ -121,10 +173,12 @@ def basemap_from_env(environ: Mapping[str, str] | None = None) -> Basemap:
 
 @dataclass(frozen=True)
 class ReferenceLayer:
-    """An overlay loaded from a file the user configured, simplified for display."""
+    """An overlay drawn under the clusters (a file the deployment configured, or a layer an
+    admin uploaded), simplified for display, its labels escaped."""
 
     name: str
     features: tuple[dict[str, Any], ...] = field(default_factory=tuple)
+    source: str = ""  # where it comes from and its licence, credited while it is shown
 
 
 def reference_layer_paths(environ: Mapping[str, str] | None = None) -> list[Path]:
@@ -135,6 +189,48 @@ def reference_layer_paths(environ: Mapping[str, str] | None = None) -> list[Path
 
 
 _LABEL_COLUMNS = ("name", "full_name", "ten", "NAME", "Name", "label")
+
+
+def labelled_features(frame: gpd.GeoDataFrame) -> list[dict[str, Any]]:
+    """A layer's features as GeoJSON in WGS84, each with its name (``label``) as the file
+    gives it, or empty; features without a geometry are left out."""
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(geo.WGS84)
+    label_column = next((c for c in _LABEL_COLUMNS if c in frame.columns), None)
+    features = []
+    for i, geom in enumerate(frame.geometry):
+        if geom is None or geom.is_empty:
+            continue
+        label = frame[label_column].iloc[i] if label_column else None
+        features.append(
+            {
+                "type": "Feature",
+                "geometry": geometry_mapping(geom),
+                "properties": {"label": "" if label is None or pd.isna(label) else str(label)},
+            }
+        )
+    return features
+
+
+def overlay(
+    name: str,
+    features: Iterable[Mapping[str, Any]],
+    tolerance_m: float = 10.0,
+    source: str = "",
+) -> ReferenceLayer:
+    """A layer as drawn: each geometry simplified for display, each label escaped."""
+    drawn = []
+    for f in features:
+        geom = geo.simplify_for_display(shapely.geometry.shape(f["geometry"]), tolerance_m)
+        label = f.get("properties", {}).get("label") or ""
+        drawn.append(
+            {
+                "type": "Feature",
+                "geometry": geometry_mapping(geom),
+                "properties": {"label": escape(label)},
+            }
+        )
+    return ReferenceLayer(name, tuple(drawn), source)
 
 
 def load_reference_layer(path: Path, tolerance_m: float = 10.0) -> ReferenceLayer:
@@ -150,22 +246,7 @@ def load_reference_layer(path: Path, tolerance_m: float = 10.0) -> ReferenceLaye
             f"Không đọc được lớp tham chiếu «{path}»: {exc}",
             f"Cannot read the reference layer '{path}': {exc}",
         ) from exc
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(geo.WGS84)
-    label_column = next((c for c in _LABEL_COLUMNS if c in frame.columns), None)
-    features = []
-    for i, geom in enumerate(frame.geometry):
-        if geom is None or geom.is_empty:
-            continue
-        label = frame[label_column].iloc[i] if label_column else None
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": geometry_mapping(geo.simplify_for_display(geom, tolerance_m)),
-                "properties": {"label": escape(label) if label is not None else ""},
-            }
-        )
-    return ReferenceLayer(path.stem.replace("_", " "), tuple(features))
+    return overlay(path.stem.replace("_", " "), labelled_features(frame), tolerance_m)
 
 
 class _FocusWithoutScrolling(MacroElement):
@@ -179,6 +260,34 @@ class _FocusWithoutScrolling(MacroElement):
         return _FOCUS_WITHOUT_SCROLLING_JS % map_name
 
 
+class _BasemapNotice(MacroElement):
+    """The script of ``_BASEMAP_NOTICE_JS``, for the map and its tile layer (or none)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.script(this._parent.get_name()) }}{% endmacro %}"
+    )
+
+    def __init__(self, tiles: folium.TileLayer | None, message: str) -> None:
+        super().__init__()
+        self.tiles = tiles
+        self.message = message
+
+    def script(self, map_name: str) -> str:
+        return _BASEMAP_NOTICE_JS % {
+            "map": map_name,
+            "tiles": self.tiles.get_name() if self.tiles is not None else "null",
+            "message": json.dumps(escape(self.message), ensure_ascii=False),
+            "css_class": NOTICE_CLASS,
+        }
+
+
+def basemap_notice(basemap: Basemap, lang: str = i18n.DEFAULT_LANG) -> str:
+    """The line the map shows when its basemap cannot be loaded (or when there is none)."""
+    if basemap.url is None:
+        return i18n.t("map.tiles_none", lang)
+    return i18n.t("map.tiles_failed", lang, server=basemap.name)
+
+
 def _offline(m: folium.Map) -> folium.Map:
     # Instance attributes: the class-level lists are shared by every map in the process.
     m.default_js = static_assets.script_urls()
@@ -186,7 +295,11 @@ def _offline(m: folium.Map) -> folium.Map:
     return m
 
 
-def base_map(basemap: Basemap = OSM, reference_layers: Sequence[ReferenceLayer] = ()) -> folium.Map:
+def base_map(
+    basemap: Basemap = OSM,
+    reference_layers: Sequence[ReferenceLayer] = (),
+    lang: str = i18n.DEFAULT_LANG,
+) -> folium.Map:
     """The part of the map that stays the same across reruns."""
     m = _offline(
         folium.Map(
@@ -200,14 +313,22 @@ def base_map(basemap: Basemap = OSM, reference_layers: Sequence[ReferenceLayer] 
     figure = m.get_root()
     assert isinstance(figure, folium.Figure)
     figure.header.add_child(folium.Element(_GROUP_CSS), name="cluster_group_css")
+    figure.header.add_child(folium.Element(_CONTROLS_CSS), name="map_controls_css")
     _FocusWithoutScrolling().add_to(m)
+    tiles = None
     if basemap.url is not None:
-        folium.TileLayer(
+        tiles = folium.TileLayer(
             tiles=basemap.url,
             attr=escape(basemap.attribution),
             name=escape(basemap.name),
             max_zoom=MAX_ZOOM,
             max_native_zoom=min(MAX_ZOOM, 19),
+        )
+        tiles.add_to(m)
+    _BasemapNotice(tiles, basemap_notice(basemap, lang)).add_to(m)
+    if reference_layers:
+        folium.map.CustomPane(
+            REFERENCE_PANE, z_index=REFERENCE_PANE_Z_INDEX, pointer_events=True
         ).add_to(m)
     for layer in reference_layers:
         folium.GeoJson(
@@ -215,6 +336,8 @@ def base_map(basemap: Basemap = OSM, reference_layers: Sequence[ReferenceLayer] 
             name=escape(layer.name),
             on_each_feature=_REFERENCE_TOOLTIP_JS,
             className=REFERENCE_CLASS,
+            pane=REFERENCE_PANE,
+            attribution=escape(layer.source) or None,
             color="#555555",
             weight=1,
             opacity=0.7,
@@ -334,7 +457,7 @@ def build_map(
     reference_layers: Sequence[ReferenceLayer] = (),
 ) -> folium.Map:
     """A complete standalone map (base map plus clusters), for files and benchmarks."""
-    m = base_map(basemap, reference_layers)
+    m = base_map(basemap, reference_layers, lang)
     cluster_layer(cluster_features(clusters, lang)).add_to(m)
     return m
 

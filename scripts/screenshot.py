@@ -90,6 +90,7 @@ def shoot(url: str, output: Path, chromium: str) -> None:
         page.get_by_role("heading", name=SELECTED).wait_for()
         search.fill("")
         search.press("Enter")
+        page.get_by_role("button", name="Thu phóng vừa kết quả").click()  # one match zoomed in
         frame.locator(".cluster-group").first.wait_for()
         page.wait_for_timeout(1000)
         search.blur()

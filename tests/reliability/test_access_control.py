@@ -21,6 +21,7 @@ changed nothing in the registry or the accounts; anything else counts let in.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import logging
@@ -30,12 +31,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from shapely.geometry import mapping
 from streamlit.testing.v1 import AppTest
 
 from clusters import accounts, importer, registry
 from clusters.errors import AccessDenied, ClusterError
+from clusters.io import columns
 from clusters.io.readers import load
-from clusters.model import ReportedFigure
+from clusters.model import ReferenceLayerRecord, ReportedFigure
 from clusters.roles import CLI_ACTOR, Actor
 from clusters.store import ClusterStore, open_store
 from clusters.store.accounts import Account, AccountStore, account_store
@@ -58,6 +61,8 @@ NOT_GATED = {
     "accounts.current_actor": "reads who an actor is now",
     "accounts.can_read": "reads whether an actor may read",
     "accounts.start_session": "opens the session of someone sign_in has just let in",
+    "registry.column_mappings": "hands out the mapping book; it saves through "
+    "registry.save_column_mapping, tried here",
 }
 
 
@@ -74,6 +79,7 @@ def registry_db(db_url, monkeypatch) -> ClusterStore:
     store = open_store(db_url)
     store.create(cluster(id=1, name="CCN Ngọc Hồi"), actor="seed")
     store.create(cluster(id=2, name="CCN Hữu Bằng", geometry=square(), area_ha=10.35), actor="seed")
+    store.add_reference_layer(LAYER, actor="seed")
     acc = account_store(store)
     for name, role in ROLES.items():
         hashed = password_hash(name)
@@ -84,9 +90,21 @@ def registry_db(db_url, monkeypatch) -> ClusterStore:
     store.close()
 
 
+# A layer an admin uploaded (test data: a square near Hanoi), and the headers of a file whose
+# column mapping a write could keep.
+LAYER = ReferenceLayerRecord(
+    name="Lớp thử (dữ liệu thử)",
+    source="dữ liệu thử của bộ kiểm thử",
+    features=[{"type": "Feature", "geometry": mapping(square()), "properties": {"label": "ô"}}],
+)
+HEADERS = ["Tên cụm", "Diện tích"]
+
+
 def snapshot(store: ClusterStore, acc: AccountStore) -> tuple[Any, ...]:
     """Everything a write could change."""
     return (
+        [(r.id, r.name, r.source) for r in store.reference_layers()],
+        store.column_mapping(columns.signature(HEADERS)),
         [(c.id, c.version, c.name, c.investor, c.stage) for c in store.list_clusters()],
         len(store.history()),
         len(store.decisions()),
@@ -167,6 +185,15 @@ OPERATIONS: dict[str, tuple[str, Operation]] = {
             evidence=decision(date=date(2025, 3, 10)),
         ),
     ),
+    "registry.write_batch": (
+        "editor",
+        lambda s, a, who: registry.write_batch(
+            s,
+            who,
+            new=[registry.NewCluster(cluster(name="CCN Lén"))],
+            edits=[registry.ClusterEdit(1, 1, changes={"investor": "Kẻ lạ"})],
+        ),
+    ),
     "registry.add_reported_figure": (
         "admin",
         lambda s, a, who: registry.add_reported_figure(
@@ -188,6 +215,20 @@ OPERATIONS: dict[str, tuple[str, Operation]] = {
         lambda s, a, who: accounts.set_email(a, who, "root", "ke-la@example.org"),
     ),
     "importer.plan_file": ("admin", lambda s, a, who: _plan(s, who)),
+    "registry.save_column_mapping": (
+        "editor",
+        lambda s, a, who: registry.save_column_mapping(s, HEADERS, {"name": "Tên cụm"}, who),
+    ),
+    "registry.add_reference_layer": (
+        "admin",
+        lambda s, a, who: registry.add_reference_layer(
+            s, dataclasses.replace(LAYER, name="Lớp lạ"), who
+        ),
+    ),
+    "registry.remove_reference_layer": (
+        "admin",
+        lambda s, a, who: registry.remove_reference_layer(s, s.reference_layers()[0].id, who),
+    ),
     "importer.plan": (
         "admin",
         lambda s, a, who: importer.plan(s, load(CSV.encode(), "lén.csv"), "lén.csv", who),

@@ -7,24 +7,38 @@ when the form is submitted and are never shown or logged.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 import pandas as pd
 import streamlit as st
 
-from clusters import accounts, figures, i18n, registry
+from clusters import accounts, figures, i18n, mapping, registry
 from clusters.errors import ClusterError
-from clusters.model import ReportedFigure
+from clusters.io.readers import read_vector
+from clusters.model import ReferenceLayerRecord, ReportedFigure
 from clusters.roles import ROLE_LABELS, ROLES
 from clusters.ui import auth, editing, state
 
 ADD = "admin_add"
 CHANGE = "admin_change"
 FIGURE = "admin_figure"
+LAYER = "admin_layer"
+REMOVE_LAYER = "admin_remove_layer"
 
 
 def _role(code: str) -> str:
     return ROLE_LABELS[code][1 if state.lang() == "en" else 0]
+
+
+def _role_box(key: str) -> None:
+    st.selectbox(
+        editing.field_label("role"),
+        ROLES,
+        format_func=_role,
+        placeholder=state.t("edit.choose"),
+        key=key,
+    )
 
 
 def _take_text(key: str) -> str:
@@ -134,6 +148,128 @@ def add_figure() -> None:
     editing.attempt(f"{FIGURE}_outcome", f"{FIGURE}_accept", save, reset)
 
 
+def _section(title: str, hint: str) -> tuple[Callable[..., str], str]:
+    """A section's heading and what it is for; the page's ``t`` and language."""
+    st.subheader(state.t(title), anchor=False)
+    st.caption(state.t(hint))
+    return state.t, state.lang()
+
+
+def _refused(key: str, field: str) -> ClusterError:
+    return ClusterError(i18n.t(key, "vi"), i18n.t(key, "en"), field=field)
+
+
+def _layer_file_key() -> str:
+    """The uploader's key: a new one after each upload empties it (Streamlit does not let a
+    page set an uploader's value)."""
+    return f"{LAYER}_file_{st.session_state.get(f'{LAYER}_uploads', 0)}"
+
+
+def add_layer() -> None:
+    def save(_accept: bool) -> str:
+        upload = st.session_state.get(_layer_file_key())
+        if upload is None:
+            raise _refused("admin.layer_no_file", "file")
+        frame = read_vector(upload.getvalue(), upload.name)
+        layer = ReferenceLayerRecord(
+            name=str(st.session_state.get(f"{LAYER}_name") or ""),
+            source=str(st.session_state.get(f"{LAYER}_source") or ""),
+            features=mapping.labelled_features(frame),
+            file_name=upload.name,
+        )
+        added = registry.add_reference_layer(state.store(), layer, auth.current_actor())
+        return state.t("admin.layer_added", name=added.name, count=len(added.features))
+
+    def reset() -> None:
+        editing.reset_widgets(LAYER, {"name": "", "source": ""})
+        st.session_state[f"{LAYER}_uploads"] = st.session_state.get(f"{LAYER}_uploads", 0) + 1
+
+    editing.attempt(f"{LAYER}_outcome", f"{LAYER}_accept", save, reset)
+
+
+def remove_layer() -> None:
+    def save(_accept: bool) -> str:
+        layer_id = st.session_state.get(f"{REMOVE_LAYER}_id")
+        if layer_id is None:
+            raise _refused("admin.choose_layer", "layer")
+        removed = registry.remove_reference_layer(
+            state.store(), int(layer_id), auth.current_actor()
+        )
+        return state.t("admin.layer_removed", name=removed.name)
+
+    def reset() -> None:
+        st.session_state[f"{REMOVE_LAYER}_id"] = None
+
+    editing.attempt(f"{REMOVE_LAYER}_outcome", f"{REMOVE_LAYER}_accept", save, reset)
+
+
+def layers_section() -> None:
+    t, lang = _section("admin.layers", "admin.layers_hint")
+    found = state.store().reference_layers()
+    if found:
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    t("admin.layer_name"): [layer.name for layer in found],
+                    t("admin.layer_source"): [layer.source for layer in found],
+                    t("admin.col_features"): [len(layer.features) for layer in found],
+                    t("admin.col_file"): [layer.file_name or "" for layer in found],
+                    t("admin.col_uploaded"): [
+                        f"{layer.uploaded_by} · "
+                        + (
+                            i18n.format_datetime(layer.uploaded_at, lang)
+                            if layer.uploaded_at
+                            else ""
+                        )
+                        for layer in found
+                    ],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+    else:
+        st.caption(t("admin.no_layers"))
+    left, right = st.columns(2)
+    with left, st.form(LAYER, border=True, enter_to_submit=False):
+        st.markdown(f"**{t('admin.add_layer')}**")
+        st.file_uploader(
+            t("admin.layer_file"),
+            type=["geojson", "json", "gpkg", "kml", "kmz", "zip"],
+            key=_layer_file_key(),
+        )
+        st.text_input(
+            t("admin.layer_name"),
+            key=f"{LAYER}_name",
+            placeholder=t("admin.layer_name_placeholder"),
+        )
+        st.text_input(
+            t("admin.layer_source"),
+            key=f"{LAYER}_source",
+            placeholder=t("admin.layer_source_placeholder"),
+        )
+        editing.show_outcome(f"{LAYER}_outcome")
+        st.form_submit_button(t("admin.add_layer"), on_click=add_layer, key=f"{LAYER}_save")
+    with right, st.form(REMOVE_LAYER, border=True, enter_to_submit=False):
+        st.markdown(f"**{t('admin.remove_layer')}**")
+        names = {layer.id: layer.name for layer in found}
+        st.selectbox(
+            t("admin.layer_name"),
+            list(names),
+            index=None,
+            format_func=lambda i: names.get(i, str(i)),
+            placeholder=t("edit.choose"),
+            key=f"{REMOVE_LAYER}_id",
+        )
+        editing.show_outcome(f"{REMOVE_LAYER}_outcome")
+        st.form_submit_button(
+            t("admin.remove_layer"),
+            on_click=remove_layer,
+            key=f"{REMOVE_LAYER}_save",
+            disabled=not found,
+        )
+
+
 def accounts_section() -> None:
     t = state.t
     lang = state.lang()
@@ -161,10 +297,10 @@ def accounts_section() -> None:
         width="stretch",
     )
     left, right = st.columns(2)
-    with left, st.form(ADD, clear_on_submit=False, border=True):
+    with left, st.form(ADD, clear_on_submit=False, border=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.add')}**")
         st.text_input(t("auth.name"), key=f"{ADD}_name")
-        st.selectbox(editing.field_label("role"), ROLES, format_func=_role, key=f"{ADD}_role")
+        _role_box(f"{ADD}_role")
         st.text_input(editing.field_label("email"), key=f"{ADD}_email")
         st.text_input(
             t("auth.password"), type="password", key=f"{ADD}_password", autocomplete="new-password"
@@ -188,10 +324,8 @@ def accounts_section() -> None:
             key=f"{CHANGE}_account",
             on_change=_load_change_widgets,
         )
-        with st.form(CHANGE, border=True):
-            st.selectbox(
-                editing.field_label("role"), ROLES, format_func=_role, key=f"{CHANGE}_role"
-            )
+        with st.form(CHANGE, border=True, enter_to_submit=False):
+            _role_box(f"{CHANGE}_role")
             st.session_state.setdefault(f"{CHANGE}_enabled", True)
             st.checkbox(t("admin.enabled"), key=f"{CHANGE}_enabled")
             st.text_input(
@@ -220,10 +354,7 @@ def accounts_section() -> None:
 
 
 def figures_section() -> None:
-    t = state.t
-    lang = state.lang()
-    st.subheader(t("admin.figures"), anchor=False)
-    st.caption(t("admin.figures_hint"))
+    t, lang = _section("admin.figures", "admin.figures_hint")
     found = state.store().reported_figures()
     labels = {c.code: c.label(lang) for c in figures.CATEGORIES}
     st.dataframe(
@@ -239,13 +370,14 @@ def figures_section() -> None:
         hide_index=True,
         width="stretch",
     )
-    with st.form(FIGURE, border=True):
+    with st.form(FIGURE, border=True, enter_to_submit=False):
         st.markdown(f"**{t('admin.add_figure')}**")
         left, right = st.columns(2)
         left.selectbox(
             editing.field_label("category"),
             list(labels),
             format_func=labels.__getitem__,
+            placeholder=t("edit.choose"),
             key=f"{FIGURE}_category",
         )
         right.date_input(
@@ -274,6 +406,8 @@ def render() -> None:
     accounts_section()
     st.divider()
     figures_section()
+    st.divider()
+    layers_section()
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pandas as pd
 import streamlit as st
 
-from clusters import i18n
+from clusters import i18n, seed
 from clusters.errors import NotFoundError
 from clusters.escaping import escape
 from clusters.model import FIELDS, ChangeEvent, Cluster, Decision, value_of
@@ -107,10 +107,15 @@ def decisions(found: list[Decision]) -> None:
             t("cluster.col_doc_type"): [
                 i18n.value_label("doc_type", d.doc_type, lang) for d in found
             ],
-            t("cluster.col_number"): [d.number or "—" for d in found],
+            t("cluster.col_number"): [
+                seed.in_language(seed.DECISION_NUMBER, d.number, lang) if d.number else "—"
+                for d in found
+            ],
             t("cluster.col_date"): [i18n.format_date(d.date, lang) for d in found],
             t("cluster.col_issuer"): [d.issuer or "—" for d in found],
-            t("cluster.col_note"): [d.note or "" for d in found],
+            t("cluster.col_note"): [
+                seed.in_language(seed.DECISION_NOTE, d.note, lang) if d.note else "" for d in found
+            ],
         }
     )
     st.dataframe(frame, hide_index=True, width="stretch")

@@ -21,9 +21,9 @@ from clusters import figures, i18n, mapping, stages
 from clusters.errors import ClusterError
 from clusters.escaping import escape
 from clusters.filters import ClusterFilter
-from clusters.model import FIELD_BY_NAME, Cluster
+from clusters.model import FIELD_BY_NAME, Cluster, ReferenceLayerRecord
 from clusters.store import database_url
-from clusters.ui import routes, state, widgets
+from clusters.ui import fields, routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 
 MAP_HEIGHT = 620
@@ -74,6 +74,30 @@ def _reference_layers(
         except ClusterError as exc:
             problems.append((exc.vi, exc.en))
     return layers, problems
+
+
+@st.cache_resource(show_spinner=False, max_entries=64)
+def _drawn_layer(
+    url: str, layer_id: int | None, uploaded_at: object, _layer: ReferenceLayerRecord
+) -> mapping.ReferenceLayer:
+    """An uploaded layer simplified for display, once per upload (never changed after)."""
+    return mapping.overlay(_layer.name, _layer.features, source=_layer.source)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _uploaded_layers(url: str, rev: state.Revision) -> list[mapping.ReferenceLayer]:
+    """The reference layers admins uploaded, as every instance sees them at this revision."""
+    return [_drawn_layer(url, r.id, r.uploaded_at, r) for r in state.store().reference_layers()]
+
+
+def reference_layers() -> list[mapping.ReferenceLayer]:
+    """The deployment's layer files (``CLUSTERS_REFERENCE_LAYERS``), then the uploaded ones;
+    a file that cannot be read is said so on the page."""
+    paths = tuple(str(p) for p in mapping.reference_layer_paths())
+    layers, problems = _reference_layers(paths)
+    for vi, en in problems:
+        widgets.show_error(ClusterError(vi, en))
+    return [*layers, *_uploaded_layers(database_url(), state.revision())]
 
 
 def basemap_choice() -> mapping.Basemap:
@@ -267,7 +291,7 @@ def summary(cluster_id: int | None, by_id: dict[int, Cluster]) -> None:
     lines = [
         (field_label("area_ha"), i18n.area(c.area_ha, lang)),
         (t("summary.commune"), commune + (f" ({former})" if former else "")),
-        (field_label("investor"), c.investor or "—"),
+        (field_label("investor"), fields.display_value("investor", c.investor)),
         (field_label("batch"), i18n.value_label("batch", c.batch, lang)),
     ]
     st.markdown("\n".join(f"- **{widgets.md(k)}:** {widgets.md(v)}" for k, v in lines))
@@ -302,10 +326,7 @@ def render() -> None:
         if st.button(t("map.fit"), icon=":material/fit_screen:", disabled=not chosen):
             fit_to(chosen)
 
-    paths = tuple(str(p) for p in mapping.reference_layer_paths())
-    layers, problems = _reference_layers(paths)
-    for vi, en in problems:
-        widgets.show_error(ClusterError(vi, en))
+    layers = reference_layers()
 
     query = tuple(sorted(flt.to_query().items()))
     features = _features(database_url(), state.revision(), query, lang)
@@ -317,7 +338,7 @@ def render() -> None:
         if not chosen:
             st.warning(t("map.no_results"))
         st_folium(
-            mapping.base_map(basemap, layers),
+            mapping.base_map(basemap, layers, lang),
             key=MAP_KEY,
             on_change=_on_map_change,
             feature_group_to_add=mapping.cluster_layer(features),
