@@ -46,6 +46,7 @@ _READERS: dict[Kind, Callable[[Any], Any]] = {
     Kind.CHOICE: _text,
     Kind.PARTIAL_DATE: _text,
     Kind.HECTARES: float,
+    Kind.MONEY: float,
     Kind.BOOL: bool,
     Kind.LIST: list,
     Kind.DATE: date.fromisoformat,

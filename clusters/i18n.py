@@ -820,3 +820,97 @@ CATALOGUE.update(
         ),
     }
 )
+
+
+# --- the basemap's notice on the map; reference layers uploaded on the admin page
+CATALOGUE.update(
+    {
+        "map.tiles_failed": (
+            "Không tải được bản đồ nền ({server}): bản đồ chỉ có các cụm và lớp tham chiếu.",
+            "The basemap ({server}) cannot be loaded: the map shows only the clusters and "
+            "reference layers.",
+        ),
+        "map.tiles_none": (
+            "Không có bản đồ nền: bản đồ chỉ có các cụm và lớp tham chiếu.",
+            "No basemap: the map shows only the clusters and reference layers.",
+        ),
+        "admin.layers": ("Lớp tham chiếu", "Reference layers"),
+        "admin.layers_hint": (
+            "Ranh giới xã/phường, quận/huyện, đường địa giới thành phố… hiện dưới các cụm trên "
+            "bản đồ của mọi người dùng, bật/tắt được từng lớp. Tệp GeoJSON, GeoPackage, KML/KMZ "
+            "hoặc Shapefile nén .zip; tọa độ được chuyển sang WGS 84.",
+            "Commune and district boundaries, the city outline… drawn under the clusters on "
+            "everyone's map, each switchable. GeoJSON, GeoPackage, KML/KMZ or a zipped "
+            "Shapefile; coordinates are transformed to WGS 84.",
+        ),
+        "admin.no_layers": ("Chưa có lớp tham chiếu nào.", "No reference layer yet."),
+        "admin.add_layer": ("Tải lên lớp tham chiếu", "Upload a reference layer"),
+        "admin.layer_file": ("Tệp lớp", "Layer file"),
+        "admin.layer_name": ("Tên lớp", "Layer name"),
+        "admin.layer_name_placeholder": ("Ranh giới xã/phường 2025", "2025 commune boundaries"),
+        "admin.layer_source": ("Nguồn và giấy phép", "Source and licence"),
+        "admin.layer_source_placeholder": (
+            "Ví dụ: Sở Tài nguyên và Môi trường, dùng nội bộ",
+            "E.g. Department of Natural Resources and Environment, internal use",
+        ),
+        "admin.layer_no_file": ("Hãy chọn tệp lớp.", "Choose the layer file."),
+        "admin.layer_added": (
+            "Đã thêm lớp «{name}» ({count} đối tượng).",
+            "The layer '{name}' is added ({count} {count:feature|features}).",
+        ),
+        "admin.remove_layer": ("Xoá lớp tham chiếu", "Remove a reference layer"),
+        "admin.choose_layer": ("Hãy chọn lớp cần xoá.", "Choose the layer to remove."),
+        "admin.layer_removed": ("Đã xoá lớp «{name}».", "The layer '{name}' is removed."),
+        "admin.col_features": ("Số đối tượng", "Features"),
+        "admin.col_file": ("Tệp", "File"),
+        "admin.col_uploaded": ("Tải lên", "Uploaded"),
+    }
+)
+
+
+# --- periodic reports, Circular 14/2024 (issue 13)
+CATALOGUE.update(
+    {
+        "nav.reports": ("Báo cáo định kỳ", "Periodic reports"),
+        "reports.title": (
+            "Báo cáo định kỳ (Thông tư 14/2024)",
+            "Periodic reports (Circular 14/2024)",
+        ),
+        "reports.intro": (
+            "Biểu 04 của Sở và Biểu 03 của từng xã/phường, tính từ sổ đăng ký như tại cuối ngày "
+            "chốt số liệu (14/6, 14/12; giờ Hà Nội), không nhập tay. Tệp Excel gồm Biểu, phụ lục "
+            "theo từng cụm, những gì còn thiếu và cách tính từng chỉ tiêu.",
+            "The Department's Biểu 04 and each commune's Biểu 03, computed from the registry as it "
+            "stood at the end of the cut-off day (14 June, 14 December; Hanoi time), never typed. "
+            "The Excel file holds the form, a per-cluster annex, what is missing and how each row "
+            "is computed.",
+        ),
+        "reports.form": ("Biểu", "Form"),
+        "reports.bieu04": ("Biểu 04 — toàn thành phố", "Biểu 04 — the city"),
+        "reports.bieu03": ("Biểu 03 — một xã/phường", "Biểu 03 — one commune"),
+        "reports.period": ("Kỳ báo cáo", "Reporting period"),
+        "reports.commune": ("Xã/phường 2025", "2025 commune"),
+        "reports.no_period": (
+            "Chưa có kỳ báo cáo nào có ngày chốt số liệu đã qua từ khi sổ đăng ký có dữ liệu.",
+            "No reporting period's cut-off has passed since the registry has had data.",
+        ),
+        "reports.summary": (
+            "Sổ đăng ký tại cuối ngày {date}: {count} cụm; {incomplete} chỉ tiêu chưa đủ số liệu, "
+            "{missing} số liệu còn thiếu, {flags} cảnh báo.",
+            "The registry at the end of {date}: {count} {count:cluster|clusters}; {incomplete} "
+            "{incomplete:row|rows} incomplete, {missing} missing {missing:fact|facts}, {flags} "
+            "{flags:flag|flags}.",
+        ),
+        "reports.download": ("Tải tệp Excel", "Download the Excel file"),
+        "reports.col_number": ("TT", "No."),
+        "reports.col_heading": ("Chỉ tiêu", "Indicator"),
+        "reports.col_unit": ("Đơn vị tính", "Unit"),
+        "reports.col_value": ("Kết quả", "Value"),
+        "reports.col_note": ("Ghi chú", "Note"),
+        "reports.flags": ("Cảnh báo kiểm tra", "Checks"),
+        "reports.rules": (
+            "Quy tắc cho những điểm Thông tư chưa quy định rõ",
+            "Rules for what the circular leaves open",
+        ),
+    }
+)

@@ -39,6 +39,7 @@ class Kind(Enum):
     LONG_TEXT = "long_text"  # free text over several lines
     HECTARES = "hectares"  # an area in ha
     PERCENT = "percent"  # a share in % (derived)
+    MONEY = "money"  # an amount in tỷ đồng (billion đồng)
     CHOICE = "choice"  # one code of a fixed list
     LIST = "list"  # several lines of text
     DATE = "date"  # a full date
@@ -53,6 +54,7 @@ class Kind(Enum):
 UNITS = {
     Kind.HECTARES: "ha",
     Kind.PERCENT: "%",
+    Kind.MONEY: "tỷ đồng",
     Kind.DATE: "date",
     Kind.PARTIAL_DATE: "date",
     Kind.TIMESTAMP: "UTC",
@@ -459,6 +461,95 @@ FIELDS: tuple[Field, ...] = (
         _t("trạm xử lý nước thải như được báo cáo", "wastewater plant as reported (free text)"),
         form=True,
     ),
+    # The facts Circular 14/2024's Biểu 02–04 count (clusters.reports.forms).
+    Field(
+        "specialised",
+        Kind.BOOL,
+        _t("CCN chuyên ngành", "Specialised cluster"),
+        _t(
+            "ít nhất 60% đất công nghiệp dành cho dự án cùng ngành, nghề",
+            "at least 60% of the industrial land for projects of one industry",
+        ),
+        synonyms=("chuyen nganh", "ccn chuyen nganh", "specialised"),
+        form=True,
+    ),
+    Field(
+        "plan_area_ha",
+        Kind.HECTARES,
+        _t("Diện tích theo phương án phát triển", "Plan area"),
+        _t(
+            "diện tích của cụm trong phương án phát triển cụm công nghiệp",
+            "area in the cluster development plan",
+        ),
+        synonyms=("dien tich theo phuong an", "dien tich quy hoach phat trien"),
+        form=True,
+    ),
+    Field(
+        "detailed_plan_approved_on",
+        Kind.DATE,
+        _t("Ngày phê duyệt quy hoạch chi tiết", "Detailed plan approved on"),
+        _t(
+            "ngày phê duyệt quy hoạch chi tiết 1/500",
+            "approval date of the 1/500 detailed plan",
+        ),
+        synonyms=("ngay phe duyet qhct", "phe duyet quy hoach chi tiet", "qhct"),
+        form=True,
+    ),
+    Field(
+        "infra_project_approved_on",
+        Kind.DATE,
+        _t("Ngày phê duyệt dự án hạ tầng", "Infrastructure project approved on"),
+        _t(
+            "ngày phê duyệt dự án đầu tư xây dựng hạ tầng kỹ thuật",
+            "approval date of the infrastructure investment project",
+        ),
+        synonyms=("ngay phe duyet du an ha tang", "phe duyet du an dau tu"),
+        form=True,
+    ),
+    Field(
+        "infra_investment_bn",
+        Kind.MONEY,
+        _t("Tổng mức đầu tư hạ tầng", "Infrastructure investment"),
+        _t(
+            "tổng mức đầu tư xây dựng hạ tầng kỹ thuật theo dự án được duyệt",
+            "total infrastructure investment in the approved project",
+        ),
+        synonyms=("tong muc dau tu", "tong von dau tu ha tang"),
+        form=True,
+    ),
+    Field(
+        "capital_paid_bn",
+        Kind.MONEY,
+        _t("Vốn hạ tầng đã đầu tư", "Infrastructure capital paid"),
+        _t(
+            "tổng vốn lũy kế đã thanh toán cho hạ tầng kỹ thuật",
+            "infrastructure capital paid to date",
+        ),
+        synonyms=("von da dau tu", "von luy ke da thanh toan"),
+        form=True,
+    ),
+    Field(
+        "serviced_land_ha",
+        Kind.HECTARES,
+        _t("Đất đủ điều kiện cho thuê", "Serviced land"),
+        _t(
+            "đất công nghiệp đã xây dựng hạ tầng kỹ thuật, đủ điều kiện cho thuê",
+            "industrial land with infrastructure built, ready to lease",
+        ),
+        synonyms=("dat du dieu kien cho thue", "dien tich da xay dung ha tang"),
+        form=True,
+    ),
+    Field(
+        "committed_land_ha",
+        Kind.HECTARES,
+        _t("Đất đã cho thuê hoặc đăng ký đầu tư", "Committed land"),
+        _t(
+            "đất công nghiệp đã cho thuê hoặc đã có chủ trương, giấy chứng nhận đầu tư",
+            "industrial land leased or with investment approval or registration",
+        ),
+        synonyms=("dat da dang ky dau tu", "dien tich lap day"),
+        form=True,
+    ),
     Field(
         "confidence",
         Kind.CHOICE,
@@ -642,6 +733,14 @@ class Cluster:
     as_of: str | None = None
     wwtp_status: str | None = None
     wwtp_note: str | None = None
+    specialised: bool = False
+    plan_area_ha: float | None = None
+    detailed_plan_approved_on: date | None = None
+    infra_project_approved_on: date | None = None
+    infra_investment_bn: float | None = None
+    capital_paid_bn: float | None = None
+    serviced_land_ha: float | None = None
+    committed_land_ha: float | None = None
     confidence: str | None = None
     sources: list[str] = field(default_factory=list)
     notes: str | None = None
@@ -713,3 +812,18 @@ class ReportedFigure:
     area_ha: float | None = None
     note: str | None = None
     id: int | None = None
+
+
+@dataclass
+class ReferenceLayerRecord:
+    """A reference layer an admin uploaded (commune or district boundaries, the city outline),
+    shared by every instance and drawn under the clusters. ``features`` are GeoJSON features
+    in WGS84 whose one property, ``label``, is the feature's name as the file gave it."""
+
+    name: str
+    source: str  # where the layer comes from and its licence
+    features: list[dict[str, Any]]
+    file_name: str | None = None
+    id: int | None = None
+    uploaded_by: str | None = None
+    uploaded_at: datetime | None = None

@@ -3,6 +3,7 @@ is a change that says why, and a refused save keeps everything typed and says wh
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -41,6 +42,14 @@ TYPED: dict[str, Any] = {
     "confidence": "medium",
     "sources": "https://example.org/a\nQĐ 123/QĐ-UBND",
     "notes": "số liệu báo cáo quý II",
+    "plan_area_ha": "20",
+    "detailed_plan_approved_on": date(2024, 3, 15),
+    "infra_project_approved_on": date(2024, 9, 2),
+    "infra_investment_bn": "240,859",
+    "capital_paid_bn": "120,5",
+    "serviced_land_ha": "10",
+    "committed_land_ha": "4",
+    "specialised": True,
 }
 
 
@@ -51,6 +60,10 @@ def type_everything(at: AppTest, cid: int = 1) -> None:
         kind = FIELD_BY_NAME[name].kind
         if kind is Kind.CHOICE:
             at.selectbox(key=key).set_value(value)
+        elif kind is Kind.DATE:
+            at.date_input(key=key).set_value(value)
+        elif kind is Kind.BOOL:
+            at.checkbox(key=key).set_value(bool(value))
         elif kind in (Kind.LIST, Kind.LONG_TEXT):
             at.text_area(key=key).input(value)
         else:
@@ -65,6 +78,10 @@ def typed_values(at: AppTest, cid: int = 1) -> dict[str, Any]:
         kind = FIELD_BY_NAME[name].kind
         if kind is Kind.CHOICE:
             out[name] = at.selectbox(key=key).value
+        elif kind is Kind.DATE:
+            out[name] = at.date_input(key=key).value
+        elif kind is Kind.BOOL:
+            out[name] = at.checkbox(key=key).value
         elif kind in (Kind.LIST, Kind.LONG_TEXT):
             out[name] = at.text_area(key=key).value
         else:

@@ -187,6 +187,7 @@ def parse_text(value: Any) -> str:
 # What a value of each kind must look like, for the message when it does not.
 _EXPECTED: dict[Kind, Text] = {
     Kind.HECTARES: Text("một số (ví dụ 18,8)", "a number (e.g. 18.8)"),
+    Kind.MONEY: Text("một số tỷ đồng (ví dụ 250,5)", "an amount in billion đồng (e.g. 250.5)"),
     Kind.ID: Text("một số nguyên", "a whole number"),
     Kind.REFERENCE: Text("một số nguyên", "a whole number"),
     Kind.COUNT: Text("một số nguyên", "a whole number"),
@@ -236,7 +237,7 @@ def parse_field(field: str, value: Any) -> Any:
     f = FIELD_BY_NAME[field]
     try:
         match f.kind:
-            case Kind.HECTARES:
+            case Kind.HECTARES | Kind.MONEY:
                 return round(parse_number(value), 4)
             case Kind.ID | Kind.REFERENCE | Kind.COUNT:
                 return parse_int(value)

@@ -43,6 +43,7 @@ _SHEET_KIND = {
     Kind.BOOL: "bool",
     Kind.HECTARES: "ha",
     Kind.PERCENT: "pct",
+    Kind.MONEY: "money",
     Kind.LIST: "list",
 }
 
@@ -106,7 +107,14 @@ def _put(ws: Worksheet, row: int, column: int, value: Any) -> Cell:
     return cell
 
 
-_FORMATS = {"ha": HA, "pct": PERCENT, "date": DATE, "text": "@", "coord": "0.0000000"}
+_FORMATS = {
+    "ha": HA,
+    "pct": PERCENT,
+    "money": '#,##0.00 "tỷ đồng"',
+    "date": DATE,
+    "text": "@",
+    "coord": "0.0000000",
+}
 
 
 def _head(ws: Worksheet, row: int, titles: list[str]) -> None:

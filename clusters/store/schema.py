@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from clusters.model import CHOICE_FIELDS, STORED_FIELDS, Field, Kind
 from clusters.roles import ROLES
 
-SCHEMA_VERSION = 2  # also the Alembic revision '0002' (store/migrations)
+SCHEMA_VERSION = 5  # also the Alembic revision '0005' (store/migrations)
 APPLICATION_ID = "hanoi-clusters-registry"
 
 metadata = sa.MetaData()
@@ -40,6 +40,7 @@ _TYPES: dict[Kind, sa.types.TypeEngine[Any]] = {
     Kind.TEXT: sa.Text(),
     Kind.LONG_TEXT: sa.Text(),
     Kind.HECTARES: sa.Float(),
+    Kind.MONEY: sa.Float(),
     Kind.CHOICE: sa.Text(),
     Kind.LIST: sa.JSON(),
     Kind.DATE: sa.Date(),
@@ -149,6 +150,32 @@ reported_figures = sa.Table(
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("created_by", sa.Text, nullable=False),
     sa.UniqueConstraint("as_of", "category", name="uq_figure"),
+)
+
+# The import's confirmed column mappings, shared by every instance: one per set of headers.
+column_mappings = sa.Table(
+    "column_mappings",
+    metadata,
+    # The file's headers, folded and sorted (``io.columns.signature``).
+    sa.Column("signature", sa.Text, primary_key=True),
+    # Target → header, as JSON text.
+    sa.Column("mapping", sa.Text, nullable=False),
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.DateTime(timezone=True), nullable=False),
+)
+
+# Reference layers admins upload (``store.layers``): the features as GeoJSON text in WGS84.
+reference_layers = sa.Table(
+    "reference_layers",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("file_name", sa.Text),
+    sa.Column("features", sa.Text, nullable=False),
+    sa.Column("uploaded_by", sa.Text, nullable=False),
+    sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+    sqlite_autoincrement=True,
 )
 
 # Tables whose rows are never updated or deleted once written.

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 import streamlit as st
 
-from clusters import geo, i18n
+from clusters import geo, i18n, seed
 from clusters.errors import Problem
 from clusters.io.values import CellError, parse_typed
 from clusters.model import FIELD_BY_NAME, Field, Kind
@@ -66,7 +66,7 @@ def display_value(field: str, value: Any) -> str:
         return "; ".join(str(v) for v in value)
     if isinstance(value, float):
         return i18n.number(value, lang)
-    return str(value)
+    return seed.in_language(field, str(value), lang)  # the seed's notes in either language
 
 
 def field_label(name: str | None) -> str:
@@ -82,7 +82,7 @@ def field_label(name: str | None) -> str:
 
 def input_label(spec: Field) -> str:
     """The label of a field's input, with the unit typed in: "Diện tích quyết định (ha)"."""
-    unit = spec.unit if spec.kind in (Kind.HECTARES, Kind.PERCENT) else ""
+    unit = spec.unit if spec.kind in (Kind.HECTARES, Kind.PERCENT, Kind.MONEY) else ""
     return f"{spec.label(state.lang())} ({unit})" if unit else spec.label(state.lang())
 
 
@@ -104,7 +104,7 @@ def to_input(name: str, value: Any) -> Any:
         return ""
     if kind is Kind.LIST:
         return "\n".join(value)
-    if kind is Kind.HECTARES:
+    if kind in (Kind.HECTARES, Kind.MONEY):
         return _number_text(float(value), state.lang())
     return str(value)
 
@@ -151,7 +151,7 @@ def _help(spec: Field) -> str:
     parts[0] = parts[0][:1].upper() + parts[0][1:]
     if spec.kind is Kind.LIST:
         parts.append(t("edit.one_per_line"))
-    elif spec.kind is Kind.HECTARES:
+    elif spec.kind in (Kind.HECTARES, Kind.MONEY):
         parts.append(t("edit.number_help"))
     elif spec.kind is Kind.PARTIAL_DATE:
         parts.append(t("edit.as_of_help"))

@@ -40,6 +40,7 @@ PAGES: list[PageSpec] = [
     PageSpec("changes", "history_page.py", "nav.changes"),
     PageSpec("admin", "admin_page.py", "nav.admin"),
     PageSpec("import", "import_page.py", "nav.import"),
+    PageSpec("reports", "reports_page.py", "nav.reports"),
 ]
 
 _LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}

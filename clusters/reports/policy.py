@@ -1,0 +1,186 @@
+"""The rules for what Circular 14/2024 leaves open, stated once.
+
+The form's text does not settle how row 19's average is taken, which clusters rows 18 and
+23–25 cover, who counts as an enterprise investor (rows 7–8) or what "đã hoạt động" means
+before tenant projects are recorded. Each answer is one field of ``Policy``; ``POLICY`` is
+the one in force, and ``statements`` writes every rule, in words, into the workbook.
+Changing a rule is changing this one value, never the computations.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from clusters.texts import Text
+
+AREA_WEIGHTED = "area_weighted"
+MEAN = "mean"
+ALL_CLUSTERS = "all"
+OPERATING_CLUSTERS = "operating"
+TENANTS_ONLY = "tenants"
+TENANTS_AND_INVESTOR = "tenants_and_investor"
+
+
+@dataclass(frozen=True)
+class Policy:
+    # Row 19: Σ committed land ÷ Σ industrial land of the operating clusters (Decree 32 Art. 2
+    # k7), or the plain mean of the clusters' rates.
+    occupancy_method: str = AREA_WEIGHTED
+    # Row 18: every cluster, or only those "đã hoạt động".
+    leased_scope: str = ALL_CLUSTERS
+    # Rows 23–25: the tenants' figures (Biểu 01) only, or with the infrastructure investor's
+    # own (Biểu 02 rows 9–11).
+    period_figures_scope: str = TENANTS_ONLY
+    # Rows 7–8: the investor types that are "doanh nghiệp".
+    enterprise_investor_types: tuple[str, ...] = ("enterprise",)
+    # Rows 15–19 until tenant projects are recorded: a cluster "đã có dự án đầu tư trong cụm"
+    # when its stage is operating or it has leased or committed industrial land.
+    operating_stage: str = "operating"
+    # Rows 3–6, 15.1/15.2: a cluster at one of these stages has had its establishment
+    # decision even if none is recorded; an operating one without a recorded decision is
+    # "đã hoạt động nhưng chưa thành lập" (15.2).
+    established_stages: tuple[str, ...] = (
+        "established",
+        "site_clearance",
+        "under_construction",
+        "completing",
+    )
+    # Rows 26–27: the wastewater plant statuses that count.
+    wwtp_invested: tuple[str, ...] = (
+        "under_construction",
+        "built_not_operating",
+        "operating",
+        "operating_compliant",
+    )
+    wwtp_compliant: tuple[str, ...] = ("operating_compliant",)
+
+    def statements(self) -> list[tuple[str, Text]]:
+        """Every rule in words, by the rows it decides."""
+        weighted = self.occupancy_method == AREA_WEIGHTED
+        return [
+            (
+                "1–2",
+                Text(
+                    "Cụm trong phương án phát triển: mọi cụm trừ cụm đã đưa ra khỏi quy hoạch. "
+                    "Diện tích: diện tích theo phương án; cụm chưa ghi thì lấy diện tích quyết "
+                    "định.",
+                    "Clusters in the development plan: every cluster except those removed. "
+                    "Area: the plan area; where none is recorded, the decided area.",
+                ),
+            ),
+            (
+                "3–6, 15.1–15.2",
+                Text(
+                    "Đã thành lập: có quyết định thành lập ghi trong sổ (ngày không sau ngày chốt "
+                    "số liệu), hoặc đang ở giai đoạn "
+                    + ", ".join(self.established_stages)
+                    + ". Cụm đang hoạt động chưa ghi quyết định thành lập được tính là «đã hoạt "
+                    "động nhưng chưa thành lập» (15.2). Dòng 5–6: ngày quyết định thành lập đầu "
+                    "tiên nằm trong kỳ báo cáo.",
+                    "Established: an establishment decision recorded (dated on or before the "
+                    "cut-off), or at stage "
+                    + ", ".join(self.established_stages)
+                    + ". An operating cluster with no recorded decision counts as operating but "
+                    "not established (15.2). Rows 5–6: the first establishment decision is dated "
+                    "within the period.",
+                ),
+            ),
+            (
+                "7–8",
+                Text(
+                    "Doanh nghiệp làm chủ đầu tư: cụm đã thành lập có loại chủ đầu tư là "
+                    + ", ".join(self.enterprise_investor_types)
+                    + " (hợp tác xã, ban quản lý dự án, cơ quan nhà nước không tính).",
+                    "Enterprise investor: established clusters whose investor type is "
+                    + ", ".join(self.enterprise_investor_types)
+                    + " (cooperatives, project boards and state agencies are not counted).",
+                ),
+            ),
+            (
+                "15–19",
+                Text(
+                    "Đã hoạt động (đã có dự án đầu tư trong cụm): sổ chưa ghi dự án đầu tư thứ "
+                    f"cấp, nên cụm được tính khi ở giai đoạn {self.operating_stage} hoặc có diện "
+                    "tích đất công nghiệp đã cho thuê hay đã đăng ký đầu tư lớn hơn 0.",
+                    "Operating (has a tenant investment project): the registry does not yet hold "
+                    f"tenant projects, so a cluster counts when its stage is {self.operating_stage}"
+                    " or it has leased or committed industrial land above 0.",
+                ),
+            ),
+            (
+                "18",
+                Text(
+                    "Đất đã cho thuê: cộng trên "
+                    + ("mọi cụm" if self.leased_scope == ALL_CLUSTERS else "các cụm đã hoạt động")
+                    + "; thiếu số liệu được nêu với các cụm đã hoạt động.",
+                    "Leased land: summed over "
+                    + (
+                        "every cluster"
+                        if self.leased_scope == ALL_CLUSTERS
+                        else "the operating clusters"
+                    )
+                    + "; missing figures are listed for operating clusters.",
+                ),
+            ),
+            (
+                "19",
+                Text(
+                    (
+                        "Tỷ lệ lấp đầy bình quân tính theo diện tích: tổng đất công nghiệp đã cho "
+                        "thuê hoặc đã có chủ trương/giấy chứng nhận đầu tư (khi chưa ghi thì lấy "
+                        "đất đã cho thuê) chia tổng đất công nghiệp theo quy hoạch chi tiết của "
+                        "các cụm đã hoạt động có đủ hai số liệu (Nghị định 32/2024, Điều 2 k7)."
+                        if weighted
+                        else "Tỷ lệ lấp đầy bình quân: trung bình cộng tỷ lệ của từng cụm đã "
+                        "hoạt động có đủ số liệu."
+                    )
+                    + " Không bao giờ cộng tỷ lệ giữa các xã: tính lại từ số liệu từng cụm.",
+                    (
+                        "Average occupancy weighted by area: the operating clusters' committed "
+                        "industrial land (leased, or with investment approval; the leased land "
+                        "where none is recorded) over their industrial land per the detailed "
+                        "plan, over clusters with both figures (Decree 32/2024 Art. 2 k7)."
+                        if weighted
+                        else "Average occupancy: the plain mean of the operating clusters' rates."
+                    )
+                    + " Never summed across communes: recomputed from the clusters.",
+                ),
+            ),
+            (
+                "20–25",
+                Text(
+                    "Dự án đầu tư thứ cấp và số liệu trong kỳ (Biểu 01, Biểu 02) chưa có trong "
+                    "sổ: các dòng này để trống, không ghi 0. Dòng 23–25 khi có số liệu sẽ cộng "
+                    + (
+                        "số liệu của các dự án đầu tư thứ cấp (Biểu 01)."
+                        if self.period_figures_scope == TENANTS_ONLY
+                        else "Biểu 01 và số liệu của chủ đầu tư hạ tầng (Biểu 02 dòng 9–11)."
+                    ),
+                    "Tenant projects and period figures (Biểu 01, Biểu 02) are not in the "
+                    "registry yet: these rows are left empty, never 0. Rows 23–25 will add up "
+                    + (
+                        "the tenants' figures (Biểu 01)."
+                        if self.period_figures_scope == TENANTS_ONLY
+                        else "Biểu 01 and the infrastructure investor's own (Biểu 02 rows 9–11)."
+                    ),
+                ),
+            ),
+            (
+                "26–27",
+                Text(
+                    "Trạm xử lý nước thải: đã và đang đầu tư = "
+                    + ", ".join(self.wwtp_invested)
+                    + "; đạt tiêu chuẩn môi trường = "
+                    + ", ".join(self.wwtp_compliant)
+                    + ".",
+                    "Wastewater plant: invested or being built = "
+                    + ", ".join(self.wwtp_invested)
+                    + "; meets the standard = "
+                    + ", ".join(self.wwtp_compliant)
+                    + ".",
+                ),
+            ),
+        ]
+
+
+POLICY = Policy()
