@@ -15,7 +15,13 @@ from collections.abc import Sequence
 from clusters.errors import ClusterError
 from clusters.texts import Text
 
-COMMAND_MODULES = ("clusters.cli.core", "clusters.cli.users", "clusters.cli.transfer")
+COMMAND_MODULES = (
+    "clusters.cli.core",
+    "clusters.cli.users",
+    "clusters.cli.transfer",
+    "clusters.cli.ops",
+    "clusters.cli.reports",
+)
 
 
 def language() -> str:
