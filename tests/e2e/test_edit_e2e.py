@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from clusters import stages
 from clusters.mapping import CLUSTER_CLASS
@@ -96,7 +97,7 @@ def test_editor_changes_a_stage_and_sees_the_map_and_the_history(app_server, bro
     page.get_by_text("Lịch sử thay đổi").wait_for()
     entry = page.get_by_text("lan · Đổi giai đoạn · phiên bản 2")
     entry.wait_for()
-    assert entry.is_visible()
+    expect(entry).to_be_visible()
 
     # The map draws the cluster in the new stage's colour, right away.
     page.get_by_role("link", name="Bản đồ").click()
@@ -106,7 +107,7 @@ def test_editor_changes_a_stage_and_sees_the_map_and_the_history(app_server, bro
     assert shape.get_attribute("fill") == UNDER_CONSTRUCTION.colour
     assert shape.get_attribute("stroke") == UNDER_CONSTRUCTION.colour
     # Still signed in after moving between pages.
-    assert page.get_by_role("button", name="Đăng xuất").is_visible()
+    expect(page.get_by_role("button", name="Đăng xuất")).to_be_visible()
 
 
 def sign_in(page) -> None:

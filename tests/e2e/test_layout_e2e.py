@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.e2e.test_map_e2e import (
     DESKTOP,
@@ -128,7 +129,7 @@ def test_map_page_with_every_cluster_has_whole_chips(seeded_app, browser_page, v
     assert chips.count() == 6
     for chip in chips.all():
         chip.scroll_into_view_if_needed()
-        assert chip.is_visible()
+        expect(chip).to_be_visible()
     assert cut_labels(page) == []
     shoot(page, "map-filters", viewport)
 

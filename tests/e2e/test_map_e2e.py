@@ -142,7 +142,7 @@ def test_a_link_reopens_the_same_filtered_view(seeded_app, browser_page):
     page.goto(f"{seeded_app.url}/?stages=operating")
     frame = map_frame(page)
     assert wait_for_drawn(frame, 33) == expected_count(seeded_app, stages="operating") == 33
-    assert page.get_by_text("33", exact=True).first.is_visible()
+    expect(page.get_by_text("33", exact=True).first).to_be_visible()
 
 
 @pytest.mark.parametrize("viewport", SIZES)
@@ -195,8 +195,8 @@ def test_switching_to_english_changes_the_labels(seeded_app, browser_page):
     # and the Vietnamese one stays until the rerun ends.
     expect(page.locator(MAP_FRAME)).to_have_count(1)
     frame = map_frame(page)
-    assert page.get_by_text("Filters", exact=True).is_visible()
-    assert page.get_by_role("link", name="Overview").is_visible()
+    expect(page.get_by_text("Filters", exact=True)).to_be_visible()
+    expect(page.get_by_role("link", name="Overview")).to_be_visible()
     text = tooltip_of(frame, frame.locator(f"path.{CLUSTER_CLASS}").first)
     assert "Approximate location" in text
     page.get_by_role("link", name="Overview").click()
@@ -244,7 +244,7 @@ def test_click_opens_the_summary_of_the_clicked_cluster(small_app, browser_page)
     )
     polygon.click()
     page.get_by_role("heading", name="CCN Delta").wait_for()
-    assert page.get_by_role("link", name="Mở trang chi tiết").is_visible()
+    expect(page.get_by_role("link", name="Mở trang chi tiết")).to_be_visible()
 
 
 def test_clusters_sharing_a_place_spread_out_and_each_can_be_opened(small_app, browser_page):
