@@ -216,11 +216,15 @@ def collect(
     clusters: Sequence[Cluster] | None = None,
     when: datetime | None = None,
     as_of: date | None = None,
+    records: bool = True,
 ) -> ExportSet:
     """The filtered clusters (or those given, already filtered) with their records; with
-    ``as_of``, the registry as it stood at the end of that day in Hanoi."""
+    ``as_of``, the registry as it stood at the end of that day in Hanoi. ``records=False``
+    leaves out the decisions and the history, for a format that writes neither."""
     if as_of is None:
-        found, decisions, history = store.list_clusters(), store.decisions(), store.history()
+        found = store.list_clusters()
+        decisions = store.decisions() if records else []
+        history = store.history() if records else []
         figures = store.reported_figures()
         filter_text = describe_filter(flt)
     else:

@@ -10,7 +10,8 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 from clusters.errors import ClusterError
 from clusters.texts import Text
@@ -22,6 +23,48 @@ COMMAND_MODULES = (
     "clusters.cli.ops",
     "clusters.cli.reports",
 )
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A command's parser, which can add some of its arguments only when it is used.
+
+    Arguments whose help or choices come from the registry's vocabulary need its modules
+    (and through them shapely …); deferred, they are added the first time this command
+    parses or shows its help, so that ``clusters --help`` imports none of them.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._deferred: list[Callable[[argparse.ArgumentParser], None]] = []
+
+    def defer(self, add_arguments: Callable[[argparse.ArgumentParser], None]) -> None:
+        self._deferred.append(add_arguments)
+
+    def _complete(self) -> None:
+        while self._deferred:
+            self._deferred.pop(0)(self)
+
+    def parse_known_args(self, *args: Any, **kwargs: Any) -> Any:
+        self._complete()
+        return super().parse_known_args(*args, **kwargs)
+
+    def format_usage(self) -> str:
+        self._complete()
+        return super().format_usage()
+
+    def format_help(self) -> str:
+        self._complete()
+        return super().format_help()
+
+
+def defer_arguments(
+    parser: argparse.ArgumentParser, add_arguments: Callable[[argparse.ArgumentParser], None]
+) -> None:
+    """Add ``add_arguments``' arguments to a command's parser when it is first used."""
+    if isinstance(parser, CommandParser):
+        parser.defer(add_arguments)
+    else:
+        add_arguments(parser)
 
 
 def language() -> str:
@@ -40,8 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="show the full traceback of a failure (also CLUSTERS_DEBUG=1)",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for name in COMMAND_MODULES:
+    sub = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
+    )
+    for name in COMMAND_MODULES:  # each module imports its heavy modules inside its commands
         importlib.import_module(name).register(sub)
     return parser
 

@@ -7,15 +7,17 @@ import os
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
-
-from clusters import figures, paths, registry, seed, snapshot, stages
+from clusters import paths, stages
 from clusters.errors import ClusterError, StorageError
-from clusters.model import BATCHES
-from clusters.store import database_url, display_url, open_store
-from clusters.store.dialects import backup_sqlite, restore_sqlite
 from clusters.texts import Text, counted
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+# The store, the seed and the figures (SQLAlchemy, shapely …) are imported inside the
+# commands: ``clusters --help`` imports none of them.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -54,11 +56,15 @@ def add_as_of_option(p: argparse.ArgumentParser) -> None:
 
 def say_database() -> None:
     """Which registry this command works on (a line of its report)."""
+    from clusters.store import display_url
+
     print(f"Cơ sở dữ liệu / Database: {display_url()}")
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from clusters import seed
     from clusters.serving import ASGI_LAUNCHER, prepare_app_folder, streamlit_flags
+    from clusters.store import open_store
 
     say_database()
     store = open_store()
@@ -84,8 +90,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
+    from clusters import registry
     from clusters.cli import language
-    from clusters.store import migrate
+    from clusters.store import migrate, open_store
 
     say_database()
     before, after = migrate()
@@ -121,7 +128,9 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_seed(args: argparse.Namespace) -> int:
+    from clusters import seed
     from clusters.cli import language
+    from clusters.store import open_store
 
     store = open_store()
     added, figs = seed.seed(store)
@@ -140,6 +149,8 @@ def cmd_seed(args: argparse.Namespace) -> int:
 
 
 def _sqlite_engine() -> Engine:
+    from clusters.store import open_store
+
     store = open_store()
     engine = getattr(store, "engine", None)
     if engine is None or engine.url.get_backend_name() != "sqlite":
@@ -151,6 +162,8 @@ def _sqlite_engine() -> Engine:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    from clusters.store.dialects import backup_sqlite
+
     target: Path = args.file
     engine = _sqlite_engine()
     try:
@@ -163,6 +176,8 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 def cmd_restore(args: argparse.Namespace) -> int:
     from clusters.cli import language
+    from clusters.store import database_url, open_store
+    from clusters.store.dialects import restore_sqlite
 
     source: Path = args.file
     if not source.is_file():
@@ -182,7 +197,10 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from clusters import figures, snapshot
     from clusters.cli import language
+    from clusters.model import BATCHES
+    from clusters.store import open_store
 
     lang = language()
     store = open_store()

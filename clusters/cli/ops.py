@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clusters.store import display_url
-from clusters.store.copy import SKIPPED, TableCheck, copy_registry
+if TYPE_CHECKING:
+    from clusters.store.copy import TableCheck
+
+# The store and the copy (SQLAlchemy …) are imported inside the commands: ``clusters --help``
+# imports neither.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -102,6 +106,9 @@ def checks_table(checks: list[TableCheck], lang: str) -> list[str]:
 
 
 def cmd_copy(args: argparse.Namespace) -> int:
+    from clusters.store import display_url
+    from clusters.store.copy import SKIPPED, copy_registry
+
     lang = _lang()
     checks = copy_registry(args.source, args.target, replace=args.replace)
     print(

@@ -10,9 +10,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from clusters import reports
 from clusters.errors import ClusterError
-from clusters.store import open_store
+
+# The reports and the store (openpyxl, SQLAlchemy …) are imported inside the command:
+# ``clusters --help`` imports neither.
 
 PERIOD_HELP = (
     "2025-H1 (half-year: 15/12/2024–14/06/2025) or 2025 (annual: 15/12/2024–14/12/2025); "
@@ -56,7 +57,9 @@ def _target(output: Path | None, name: str) -> Path:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from clusters import reports
     from clusters.cli import language
+    from clusters.store import open_store
 
     period = reports.parse_period(args.period)  # a bad period is refused before the store opens
     commune = getattr(args, "commune", None)

@@ -5,29 +5,53 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from clusters import clock, paths, registry, snapshot, stages
+from clusters import clock, paths, stages
+from clusters.cli import defer_arguments
 from clusters.cli.core import add_as_of_option
 from clusters.errors import ClusterError
-from clusters.filters import DEFAULT_STAGES, ClusterFilter
-from clusters.importer import ImportPlan, commit, plan
-from clusters.io import columns, limits
-from clusters.io.export import FORMATS, file_name, write_export
-from clusters.io.readers import load
-from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES
 from clusters.roles import CLI_ACTOR
-from clusters.snapshot import collect
-from clusters.store import open_store
 from clusters.texts import counted
+
+if TYPE_CHECKING:
+    from clusters.filters import ClusterFilter
+    from clusters.importer import ImportPlan
+    from clusters.io import columns
+
+# The registry's modules (geopandas, SQLAlchemy …) are imported inside the commands, and the
+# arguments that name the vocabulary are added when the command is used: ``clusters --help``
+# stays quick.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser(
-        "export",
-        help="export clusters: GeoJSON (RFC 7946), GeoPackage, CSV, Excel or KML",
-        description="Export the registry, filtered like the map. Without filters: every "
-        "cluster except removed ones.",
+    commands = (
+        (
+            "export",
+            "export clusters: GeoJSON (RFC 7946), GeoPackage, CSV, Excel or KML",
+            "Export the registry, filtered like the map. Without filters: every cluster except "
+            "removed ones.",
+            cmd_export,
+            _export_arguments,
+        ),
+        (
+            "import",
+            "import clusters from GeoJSON, GeoPackage, KML/KMZ, zipped Shapefile, CSV, XLSX",
+            "Check a file and import it in one transaction (all rows or none). Needs no "
+            "account: the command line acts as an administrator.",
+            cmd_import,
+            _import_arguments,
+        ),
     )
+    for name, summary, description, func, arguments in commands:
+        p = sub.add_parser(name, help=summary, description=description)
+        p.set_defaults(func=func)
+        defer_arguments(p, arguments)
+
+
+def _export_arguments(p: argparse.ArgumentParser) -> None:
+    from clusters.io.export import FORMATS
+
     p.add_argument("--format", choices=FORMATS, default="geojson", help="file format")
     p.add_argument(
         "-o",
@@ -39,14 +63,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--vn2000", action="store_true", help="GeoPackage in VN-2000 / TM-3 (EPSG:5897)")
     add_as_of_option(p)
     _filter_options(p)
-    p.set_defaults(func=cmd_export)
 
-    p = sub.add_parser(
-        "import",
-        help="import clusters from GeoJSON, GeoPackage, KML/KMZ, zipped Shapefile, CSV, XLSX",
-        description="Check a file and import it in one transaction (all rows or none). "
-        "Needs no account: the command line acts as an administrator.",
-    )
+
+def _import_arguments(p: argparse.ArgumentParser) -> None:
+    from clusters.io import columns
+
     p.add_argument("file", type=Path, help="the file to import")
     p.add_argument("--dry-run", action="store_true", help="report only; write nothing")
     p.add_argument(
@@ -86,10 +107,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         "own date, written «ngày DD/MM/YYYY»)",
     )
     g.add_argument("--reason", metavar="TEXT", help="why stages move back (a correction)")
-    p.set_defaults(func=cmd_import)
 
 
 def _filter_options(p: argparse.ArgumentParser) -> None:
+    from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES
+
     g = p.add_argument_group("filters (as on the map; repeat or separate values by commas)")
     g.add_argument("--stage", action="append", default=[], help=", ".join(stages.STAGE_CODES))
     g.add_argument("--batch", action="append", default=[], help=", ".join((*BATCHES, "unknown")))
@@ -119,6 +141,9 @@ def _values(raw: list[str], allowed: tuple[str, ...] | None, what: str) -> tuple
 
 
 def filter_from_args(args: argparse.Namespace) -> ClusterFilter:
+    from clusters.filters import DEFAULT_STAGES, ClusterFilter
+    from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES
+
     chosen = _values(args.stage, stages.STAGE_CODES, "--stage")
     return ClusterFilter(
         stages=chosen or (() if args.all else DEFAULT_STAGES),
@@ -151,7 +176,10 @@ class _Progress:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
+    from clusters import snapshot
     from clusters.cli import language
+    from clusters.io.export import WITH_RECORDS, file_name, write_export
+    from clusters.store import open_store
 
     flt = filter_from_args(args)
     store = open_store()
@@ -159,7 +187,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.as_of is not None:
         day = snapshot.parse_day(args.as_of)
         snapshot.as_of_moment(store, day)  # refuses a future day or one before the registry
-    data = collect(store, flt, when=clock.now_utc(), as_of=day)
+    records = args.format in WITH_RECORDS
+    data = snapshot.collect(store, flt, when=clock.now_utc(), as_of=day, records=records)
     default_name = file_name(args.format, data.when, args.vn2000, as_of=day)
     out: Path = args.output or Path(default_name)
     if out.is_dir():
@@ -178,6 +207,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 def _mapping(
     args: argparse.Namespace, headers: list[str], book: columns.MappingBook
 ) -> dict[str, str]:
+    from clusters.io import columns
+
     mapping = columns.mapping_for(headers, book)
     for item in args.column:
         target, sep, header = item.partition("=")
@@ -221,7 +252,12 @@ def print_report(p: ImportPlan, lang: str) -> None:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    from clusters import registry, snapshot
     from clusters.cli import language
+    from clusters.importer import commit, plan
+    from clusters.io import limits
+    from clusters.io.readers import load
+    from clusters.store import open_store
 
     lang = language()
     path: Path = args.file

