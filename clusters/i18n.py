@@ -914,3 +914,71 @@ CATALOGUE.update(
         ),
     }
 )
+
+# Tenant projects (clusters/ui/pages/projects_page.py).
+CATALOGUE.update(
+    {
+        "nav.projects": ("Dự án trong cụm", "Tenant projects"),
+        "projects.title": ("Dự án đầu tư sản xuất kinh doanh trong cụm", "Tenant projects"),
+        "projects.intro": (
+            "Các dự án của doanh nghiệp thuê đất trong cụm (Biểu 01). Cụm «đã hoạt động» khi "
+            "có dự án đi vào hoạt động.",
+            "The projects of the businesses leasing land in the cluster (Biểu 01). A cluster "
+            "is operating once a tenant project operates in it.",
+        ),
+        "projects.summary": (
+            "**{count}** dự án, trong đó **{operating}** đang hoạt động · đất đã cho thuê "
+            "**{leased}**",
+            "**{count}** {count:project|projects}, **{operating}** operating · land leased "
+            "**{leased}**",
+        ),
+        "projects.occupancy": (
+            " · lấp đầy **{rate}** đất công nghiệp (theo các dự án còn hoạt động)",
+            " · **{rate}** of the industrial land occupied (by the projects not stopped)",
+        ),
+        "projects.link": ("Dự án trong cụm ({count})", "Tenant projects ({count})"),
+        "projects.back": ("Về chi tiết cụm", "Back to the cluster"),
+        "projects.none": ("Cụm chưa có dự án nào.", "The cluster has no project yet."),
+        "projects.col_name": ("Tên dự án", "Project"),
+        "projects.col_investor": ("Nhà đầu tư", "Investor"),
+        "projects.col_foreign": ("Có vốn đầu tư nước ngoài", "Foreign-invested"),
+        "projects.col_land": ("Đất thuê (ha)", "Land leased (ha)"),
+        "projects.col_status": ("Tình trạng", "Status"),
+        "projects.col_source": ("Nguồn", "Source"),
+        "projects.col_updated": ("Sửa lần cuối", "Last changed"),
+        "projects.col_kind": ("Loại thay đổi", "Change"),
+        "projects.col_changes": ("Nội dung", "What changed"),
+        "projects.land_input": ("Diện tích đất thuê (ha)", "Land leased (ha)"),
+        "projects.name_placeholder": ("Nhà máy may Phú Xuyên", "Phu Xuyen garment factory"),
+        "projects.investor_placeholder": ("Công ty TNHH …", "… Co., Ltd."),
+        "projects.source_placeholder": (
+            "Giấy chứng nhận đầu tư số …, Biểu 01 kỳ 2025-H1",
+            "Investment certificate no. …, Biểu 01 of 2025-H1",
+        ),
+        "projects.reason": ("Lý do, căn cứ (không bắt buộc)", "Reason, evidence (optional)"),
+        "projects.reason_placeholder": (
+            "Theo báo cáo của chủ đầu tư hạ tầng",
+            "As the infrastructure investor reported",
+        ),
+        "projects.add": ("Thêm dự án", "Add a project"),
+        "projects.save_new": ("Lưu dự án mới", "Save the new project"),
+        "projects.added": ("Đã thêm dự án «{name}».", "Added the project '{name}'."),
+        "projects.edit": ("Sửa dự án", "Edit a project"),
+        "projects.choose": ("Chọn dự án", "Choose a project"),
+        "projects.save_edit": ("Lưu thay đổi", "Save the changes"),
+        "projects.saved": ("Đã lưu dự án «{name}».", "Saved the project '{name}'."),
+        "projects.history": ("Lịch sử các dự án", "The projects' history"),
+        "projects.no_history": ("Chưa có thay đổi nào.", "No change yet."),
+        "projects.kind.create": ("Thêm mới", "Added"),
+        "projects.kind.update": ("Sửa", "Changed"),
+        "projects.field.name": ("Tên dự án", "Project"),
+        "projects.field.investor": ("Nhà đầu tư", "Investor"),
+        "projects.field.foreign_invested": ("Vốn nước ngoài", "Foreign-invested"),
+        "projects.field.land_leased_ha": ("Đất thuê", "Land leased"),
+        "projects.field.status": ("Tình trạng", "Status"),
+        "projects.field.source": ("Nguồn", "Source"),
+        "edit.field.land_leased_ha": ("Diện tích đất thuê", "Land leased"),
+        "edit.field.status": ("Tình trạng dự án", "Project status"),
+        "edit.field.foreign_invested": ("Có vốn đầu tư nước ngoài", "Foreign-invested"),
+    }
+)

@@ -827,3 +827,60 @@ class ReferenceLayerRecord:
     id: int | None = None
     uploaded_by: str | None = None
     uploaded_at: datetime | None = None
+
+
+# Tenant projects (dự án đầu tư sản xuất kinh doanh) inside a cluster: their statuses, and the
+# fields a project's history records. A cluster "đã hoạt động" once it has one (Circular 14).
+PROJECT_STATUSES: tuple[Choice, ...] = _choices(
+    ("registered", "Đã đăng ký đầu tư", "Registered"),
+    ("operating", "Đang hoạt động", "Operating"),
+    ("stopped", "Ngừng hoạt động", "Stopped"),
+)
+PROJECT_STATUS_CODES: tuple[str, ...] = tuple(c.code for c in PROJECT_STATUSES)
+PROJECT_FIELDS: tuple[str, ...] = (
+    "name",
+    "investor",
+    "foreign_invested",
+    "land_leased_ha",
+    "status",
+    "source",
+)
+
+
+@dataclass
+class TenantProject:
+    """A tenant's production or business project inside a cluster (Biểu 01), with where its
+    figures come from. The store stamps id, version, who and when."""
+
+    cluster_id: int
+    name: str
+    investor: str | None = None
+    foreign_invested: bool = False
+    land_leased_ha: float | None = None
+    status: str = "registered"
+    source: str | None = None
+    id: int | None = None
+    version: int = 0
+    created_at: datetime | None = None
+    created_by: str | None = None
+    updated_at: datetime | None = None
+    updated_by: str | None = None
+
+    def replace(self, **changes: Any) -> TenantProject:
+        return dataclasses.replace(self, **changes)
+
+
+@dataclass
+class ProjectEvent:
+    """One append-only entry of a tenant project's history: who, when, what, why."""
+
+    project_id: int
+    cluster_id: int
+    version: int
+    actor: str
+    at: datetime
+    kind: str  # create | update
+    changes: list[FieldChange] = field(default_factory=list)
+    reason: str | None = None
+    source: str | None = None
+    id: int | None = None

@@ -21,11 +21,13 @@ from clusters.errors import ClusterError, Problem, ValidationError
 from clusters.io import columns
 from clusters.model import (
     ATTRIBUTE_FIELDS,
+    PROJECT_FIELDS,
     STAGE_FIELDS,
     Cluster,
     Decision,
     ReferenceLayerRecord,
     ReportedFigure,
+    TenantProject,
 )
 from clusters.roles import Actor, require
 from clusters.store import ClusterStore, Transaction
@@ -469,6 +471,61 @@ def remove_reference_layer(
     """Remove a reference layer (admins only)."""
     require_role(actor, "admin")
     return store.remove_reference_layer(layer_id)
+
+
+@dataclass
+class ProjectSaved:
+    project: TenantProject
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def _tidy(project: TenantProject) -> TenantProject:
+    """Text fields stripped, an empty one kept as nothing."""
+    return project.replace(
+        name=(project.name or "").strip(),
+        investor=(project.investor or "").strip() or None,
+        source=(project.source or "").strip() or None,
+    )
+
+
+def add_project(
+    store: Writer,
+    project: TenantProject,
+    actor: Actor | None,
+    *,
+    reason: str | None = None,
+    accept_warnings: bool = False,
+) -> ProjectSaved:
+    """Add a tenant project to a cluster that exists (editors and admins)."""
+    who = require_role(actor, "editor")
+    draft = _tidy(project)
+    cluster = store.get(draft.cluster_id)  # NotFoundError
+    warns = _gate(rules.check_project(draft, cluster), accept_warnings)
+    return ProjectSaved(store.add_project(draft, actor=who.name, reason=reason), warns)
+
+
+def update_project(
+    store: Writer,
+    project_id: int,
+    changes: Mapping[str, Any],
+    actor: Actor | None,
+    *,
+    based_on: int,
+    reason: str | None = None,
+    accept_warnings: bool = False,
+) -> ProjectSaved:
+    """Change a tenant project made on version ``based_on`` (editors and admins)."""
+    who = require_role(actor, "editor")
+    unknown = set(changes) - set(PROJECT_FIELDS)
+    if unknown:
+        raise ValueError(f"not a project field: {sorted(unknown)}")
+    current = store.project(project_id)
+    proposed = _tidy(current.replace(**changes))
+    cluster = store.get(proposed.cluster_id)
+    warns = _gate(rules.check_project(proposed, cluster), accept_warnings)
+    tidy = {f: getattr(proposed, f) for f in changes}
+    saved = store.update_project(project_id, tidy, based_on=based_on, actor=who.name, reason=reason)
+    return ProjectSaved(saved, warns)
 
 
 def describe_evidence(d: Decision) -> str:

@@ -27,9 +27,11 @@ from clusters.model import (
     CHOICE_FIELDS,
     DECISION_TYPES,
     FIELD_BY_NAME,
+    PROJECT_STATUS_CODES,
     Cluster,
     Decision,
     ReportedFigure,
+    TenantProject,
     read_partial_date,
 )
 from clusters.texts import Text, join
@@ -72,19 +74,24 @@ def _choice(
     return []
 
 
-def check_identity(c: Cluster) -> list[Problem]:
-    out: list[Problem] = []
-    if not c.name or not c.name.strip():
-        out.append(_err("required", "name", "Thiếu tên cụm.", "The name is required."))
-    elif len(c.name) > NAME_MAX:
-        out.append(
+def _name(name: str | None, what: Text) -> list[Problem]:
+    """A name is given and not too long; ``what`` says whose ("cụm" / "The name")."""
+    if not name or not name.strip():
+        return [_err("required", "name", f"Thiếu tên {what.vi}.", f"{what.en} is required.")]
+    if len(name) > NAME_MAX:
+        return [
             _err(
                 "too_long",
                 "name",
-                f"Tên cụm dài quá {NAME_MAX} ký tự.",
-                f"The name is longer than {NAME_MAX} characters.",
+                f"Tên {what.vi} dài quá {NAME_MAX} ký tự.",
+                f"{what.en} is longer than {NAME_MAX} characters.",
             )
-        )
+        ]
+    return []
+
+
+def check_identity(c: Cluster) -> list[Problem]:
+    out = _name(c.name, Text("cụm", "The name"))
     for f in CHOICE_FIELDS:
         out += _choice(getattr(c, f.name), f.codes, f.name, f.title, required=f.required)
     if c.commune_2025_code and not _COMMUNE_CODE.match(c.commune_2025_code):
@@ -718,6 +725,38 @@ def check_reported_figure(f: ReportedFigure, today: date | None = None) -> list[
         )
     if not (f.source and f.source.strip()):
         out.append(_err("required", "source", "Thiếu nguồn số liệu.", "The source is required."))
+    return out
+
+
+def check_project(p: TenantProject, cluster: Cluster) -> list[Problem]:
+    """A tenant project: a name, a known status, no negative land; operating in a cluster
+    whose stage comes before ``under_construction`` is flagged (a warning)."""
+    out = _name(p.name, Text("dự án", "The project's name"))
+    out += _choice(p.status, PROJECT_STATUS_CODES, "status", Text("Tình trạng", "Status"), True)
+    if p.land_leased_ha is not None and not (
+        np.isfinite(p.land_leased_ha) and p.land_leased_ha >= 0
+    ):
+        out.append(
+            _err(
+                "negative",
+                "land_leased_ha",
+                "Diện tích đất thuê phải là số không âm (ha).",
+                "The land leased must be a number of ha, not negative.",
+            )
+        )
+    early = stages.order(cluster.stage) < stages.order("under_construction")
+    if p.status == "operating" and early:
+        stage = stages.stage(cluster.stage)
+        out.append(
+            _warn(
+                "operating_too_early",
+                "status",
+                f"Dự án đang hoạt động trong cụm mới ở giai đoạn «{stage.label_vi}» "
+                "(chưa khởi công hạ tầng).",
+                f"An operating project in a cluster still at the stage '{stage.label_en}' "
+                "(its infrastructure not started).",
+            )
+        )
     return out
 
 

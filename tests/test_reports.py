@@ -15,15 +15,16 @@ import openpyxl
 import pytest
 from shapely.geometry import Point
 
-from clusters import clock, seed
+from clusters import clock, registry, seed
 from clusters.errors import ClusterError
-from clusters.model import Cluster
+from clusters.model import Cluster, TenantProject
 from clusters.reports import checks, make
 from clusters.reports.compute import at_cutoff
 from clusters.reports.forms import BIEU03, BIEU04, Count, NotHeld, Occupancy, Total
 from clusters.reports.indicators import SELECTIONS
 from clusters.reports.periods import Period, parse_period
 from clusters.reports.workbook import SHEET_ANNEX, SHEET_METHOD, SHEET_MISSING
+from clusters.roles import Actor
 from clusters.store import open_store
 from tests.fixtures.report_fixture import FIXTURE, add_fixture
 
@@ -433,3 +434,61 @@ def test_bieu04_on_postgis_equals_the_value_worked_out_by_hand(postgis_url):
     finally:
         store.close()
     assert {n: v.value for n, v in report.values.items()} == pytest.approx(BY_HAND)
+
+
+# -- tenant projects (rows 15–22) ------------------------------------------------------------
+
+
+def _tenants(store) -> None:
+    """Test projects (made up): on 5 June 2025 an operating, foreign-invested one in 9002
+    and a registered one in 9001; on 1 July 2025, after the half-year cut-off, 9001's starts
+    operating and a third is registered in 9004."""
+    editor = Actor("test-planner", "editor")
+    with clock.frozen(datetime(2025, 6, 5, tzinfo=UTC)):
+        registry.add_project(
+            store,
+            TenantProject(9002, "Dự án thử A", foreign_invested=True, status="operating"),
+            editor,
+        )
+        b = registry.add_project(store, TenantProject(9001, "Dự án thử B"), editor).project
+    with clock.frozen(datetime(2025, 7, 1, tzinfo=UTC)):
+        registry.update_project(store, b.id, {"status": "operating"}, editor, based_on=1)
+        registry.add_project(store, TenantProject(9004, "Dự án thử C"), editor)
+
+
+def test_rows_20_to_22_count_the_projects_as_they_stood_at_the_cut_off(fixture_store):
+    _tenants(fixture_store)
+    half = at_cutoff(fixture_store, H1_2025).bieu04()
+    assert [half.value(n) for n in ("20", "21", "22")] == [2, 1, 1]
+    # 9002 now has a tenant project: operating by it; 9003 and 9005 by the stand-in.
+    assert sorted(half.values["15"].clusters) == [9001, 9002, 9003, 9005]
+    assert half.value("15.1") == 2  # 9001, 9002
+    # The operating clusters with no project recorded are missing, not counted as 0.
+    assert sorted(half.values["20"].unknown) == [9003, 9005]
+    missing = {(m.cluster.id, m.fact) for m in half.missing}
+    assert {(9003, "tenant_projects"), (9005, "tenant_projects")} <= missing
+    year = at_cutoff(fixture_store, Period(2025, half_year=False)).bieu04()
+    assert [year.value(n) for n in ("20", "21", "22")] == [3, 1, 2]
+    assert 9004 in year.values["15"].clusters
+
+
+def test_a_stopped_project_neither_counts_nor_makes_its_cluster_operating(fixture_store):
+    editor = Actor("test-planner", "editor")
+    with clock.frozen(datetime(2025, 6, 5, tzinfo=UTC)):
+        registry.add_project(
+            fixture_store, TenantProject(9004, "Dự án thử D", status="stopped"), editor
+        )
+    report = at_cutoff(fixture_store, H1_2025).bieu04()
+    assert 9004 not in report.values["15"].clusters
+    assert report.value("15") == BY_HAND["15"]
+
+
+def test_a_project_in_a_cluster_before_groundbreaking_is_flagged(fixture_store):
+    with clock.frozen(datetime(2025, 6, 5, tzinfo=UTC)):  # 9004 is only established
+        registry.add_project(
+            fixture_store, TenantProject(9004, "Dự án thử E"), Actor("test-planner", "editor")
+        )
+    made = make(fixture_store, H1_2025, "bieu04")
+    flagged = [(f.cluster.id, f.rows) for f in made.flags if f.cluster]
+    assert flagged == [(9004, "15–19"), (9005, "15–19")]
+    assert "Có dự án đầu tư" in next(f.text.vi for f in made.flags if f.cluster)

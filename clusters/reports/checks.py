@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from clusters import stages
 from clusters.errors import ClusterError
-from clusters.model import Cluster
+from clusters.model import Cluster, TenantProject
 from clusters.reports.compute import Report
 from clusters.reports.indicators import fact
 from clusters.texts import Text
@@ -35,7 +35,7 @@ def _more(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and a > b + TOLERANCE
 
 
-def cluster_flags(c: Cluster) -> list[Flag]:
+def cluster_flags(c: Cluster, projects: Sequence[TenantProject] = ()) -> list[Flag]:
     out: list[Flag] = []
     land = c.industrial_land_ha
     leased, committed = c.leased_land_ha, fact(c, "committed_land_ha")
@@ -86,7 +86,7 @@ def cluster_flags(c: Cluster) -> list[Flag]:
                 ),
             )
         )
-    tenant_like = any(v is not None and v > 0 for v in (leased, committed))
+    tenant_like = bool(projects) or any(v is not None and v > 0 for v in (leased, committed))
     if (
         tenant_like
         and c.stage != "removed"
@@ -98,10 +98,11 @@ def cluster_flags(c: Cluster) -> list[Flag]:
                 c,
                 "15–19",
                 Text(
-                    f"Có đất đã cho thuê/đăng ký đầu tư nhưng giai đoạn mới là «{stage.label_vi}» "
-                    "(trước khi khởi công hạ tầng): kiểm tra giai đoạn hoặc số liệu.",
-                    f"Has leased or committed land but its stage is only '{stage.label_en}' "
-                    "(before groundbreaking): check the stage or the figures.",
+                    f"Có dự án đầu tư hoặc đất đã cho thuê/đăng ký đầu tư nhưng giai đoạn mới là "
+                    f"«{stage.label_vi}» (trước khi khởi công hạ tầng): kiểm tra giai đoạn hoặc "
+                    "số liệu.",
+                    "Has tenant projects or leased or committed land but its stage is only "
+                    f"'{stage.label_en}' (before groundbreaking): check the stage or the figures.",
                 ),
             )
         )
@@ -133,8 +134,9 @@ def subtotal_flags(report: Report) -> list[Flag]:
 
 def flags(report: Report) -> list[Flag]:
     """Every flag of a report: its clusters', then its own."""
-    live = [f.cluster for f in report.facts if f.cluster.stage != "removed"]
-    return [flag for c in live for flag in cluster_flags(c)] + subtotal_flags(report)
+    live = [f for f in report.facts if f.cluster.stage != "removed"]
+    found = [flag for f in live for flag in cluster_flags(f.cluster, f.projects)]
+    return found + subtotal_flags(report)
 
 
 def summed(reports: Sequence[Report], number: str) -> float:

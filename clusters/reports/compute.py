@@ -15,8 +15,18 @@ from typing import Any
 
 from clusters import snapshot
 from clusters.errors import ClusterError
-from clusters.model import FIELD_BY_NAME, Cluster
-from clusters.reports.forms import BIEU03, BIEU04, Count, Form, NotHeld, Occupancy, Row, Total
+from clusters.model import FIELD_BY_NAME, PROJECT_FIELDS, Cluster, ProjectEvent, TenantProject
+from clusters.reports.forms import (
+    BIEU03,
+    BIEU04,
+    Count,
+    Form,
+    NotHeld,
+    Occupancy,
+    Projects,
+    Row,
+    Total,
+)
 from clusters.reports.indicators import (
     SELECTIONS,
     UNKNOWN_BECAUSE,
@@ -24,6 +34,8 @@ from clusters.reports.indicators import (
     Facts,
     fact,
     facts_of,
+    operating,
+    project_counted,
 )
 from clusters.reports.periods import Period
 from clusters.reports.policy import AREA_WEIGHTED, POLICY, Policy
@@ -36,6 +48,9 @@ UNKNOWN = "?"  # an annex cell whose value the registry does not know
 _FACT_TITLES = {
     "establishment_date": Text("Ngày quyết định thành lập", "Establishment decision date"),
     "commune_2025_code": Text("Mã xã/phường 2025", "2025 commune code"),
+    "tenant_projects": Text(
+        "Dự án đầu tư sản xuất kinh doanh trong cụm (Biểu 01)", "Tenant projects (Biểu 01)"
+    ),
 }
 NOT_HELD = {
     "tenant_projects": Text(
@@ -145,7 +160,23 @@ class _Row:
             return self._total(out, comp)
         if isinstance(comp, Occupancy):
             return self._occupancy(out, comp)
+        if isinstance(comp, Projects):
+            return self._projects(out, comp)
         raise TypeError(comp)
+
+    def _projects(self, out: RowValue, comp: Projects) -> RowValue:
+        """The projects counted, cluster by cluster; an operating cluster with none recorded
+        is unknown."""
+        total = 0
+        for f in self.facts:
+            if f.projects:
+                n = sum(project_counted(comp.kind, p, self.ctx.policy) for p in f.projects)
+                self._place(out, f, n > 0, "", n)
+                total += n
+            elif operating(f, self.ctx):
+                self._lack(out, f, "tenant_projects")
+        out.value = _known(float(total), out)
+        return out
 
     def _lack(self, out: RowValue, f: Facts, name: str) -> None:
         """The cluster may belong to the row, but the registry lacks ``name`` to tell."""
@@ -268,9 +299,30 @@ class Registry:
         return compute(BIEU03, self.period, self.moment, chosen, policy)
 
 
+def projects_at(events: Sequence[ProjectEvent], moment: datetime) -> list[TenantProject]:
+    """The tenant projects as they stood at ``moment``, replayed from their history (a
+    project created later is left out), by id."""
+    state: dict[int, dict[str, Any]] = {}
+    clusters: dict[int, int] = {}
+    for e in sorted(events, key=lambda e: (e.project_id, e.version)):
+        if e.at > moment:
+            continue
+        values = state.setdefault(e.project_id, {})
+        clusters[e.project_id] = e.cluster_id
+        for ch in e.changes:
+            if ch.field in PROJECT_FIELDS:
+                values[ch.field] = ch.new
+    return [
+        TenantProject(clusters[i], id=i, **{"name": "", **values})
+        for i, values in sorted(state.items())
+    ]
+
+
 def at_cutoff(store: ClusterStore, period: Period) -> Registry:
     """The registry as it stood at the end of the period's cut-off day (Hanoi time); refused
     for a cut-off still to come or before the registry's first event."""
     moment = snapshot.as_of_moment(store, period.cutoff)
     past = snapshot.snapshot(store, moment)
-    return Registry(period, moment, facts_of(past.clusters, past.decisions, period.cutoff))
+    tenants = projects_at(store.project_history(), moment)
+    facts = facts_of(past.clusters, past.decisions, period.cutoff, tenants)
+    return Registry(period, moment, facts)

@@ -44,6 +44,16 @@ class Occupancy:
 
 
 @dataclass(frozen=True)
+class Projects:
+    """How many tenant projects the clusters covered hold, as the projects stood at the
+    cut-off: ``kind`` is "counted" (the statuses the policy counts), "foreign_invested" (of
+    those) or "operating". A cluster counted operating with no project recorded is unknown
+    (listed as missing), never 0."""
+
+    kind: str
+
+
+@dataclass(frozen=True)
 class NotHeld:
     """A figure the registry does not hold yet: tenant projects (Biểu 01 records) or the
     period figures of Biểu 01/02. Left empty, never 0, and said so."""
@@ -51,7 +61,7 @@ class NotHeld:
     needs: str  # "tenant_projects" | "period_figures"
 
 
-Computation = Count | Total | Occupancy | NotHeld
+Computation = Count | Total | Occupancy | Projects | NotHeld
 
 # --- the form's rows ---------------------------------------------------------------------
 
@@ -344,7 +354,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "20",
                 "Tổng số dự án đầu tư sản xuất kinh doanh trong các cụm công nghiệp",
                 PROJECTS,
-                NotHeld("tenant_projects"),
+                Projects("counted"),
                 True,
                 "Tenant investment projects",
             ),
@@ -353,7 +363,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "Số dự án đầu tư sản xuất kinh doanh có vốn đầu tư nước ngoài trong các cụm công "
                 "nghiệp",
                 PROJECTS,
-                NotHeld("tenant_projects"),
+                Projects("foreign_invested"),
                 True,
                 "Foreign-invested tenant projects",
             ),
@@ -361,7 +371,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "22",
                 "Số dự án đầu tư sản xuất kinh doanh đang hoạt động trong cụm công nghiệp",
                 PROJECTS,
-                NotHeld("tenant_projects"),
+                Projects("operating"),
                 True,
                 "Tenant projects in operation",
             ),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from clusters.model import Cluster, Decision
+from clusters.model import Cluster, Decision, TenantProject
 from clusters.reports.periods import Period
 from clusters.reports.policy import ALL_CLUSTERS, Policy
 from clusters.texts import Text
@@ -27,6 +27,7 @@ class Facts:
     cluster: Cluster
     established_on: date | None  # its first establishment decision dated by the cut-off
     has_decision: bool  # an establishment decision is recorded by the cut-off
+    projects: tuple[TenantProject, ...] = ()  # its tenant projects as they stood then
 
 
 def fact(c: Cluster, name: str) -> Any:
@@ -35,9 +36,16 @@ def fact(c: Cluster, name: str) -> Any:
 
 
 def facts_of(
-    clusters: Iterable[Cluster], decisions: Iterable[Decision], cutoff: date
+    clusters: Iterable[Cluster],
+    decisions: Iterable[Decision],
+    cutoff: date,
+    projects: Iterable[TenantProject] = (),
 ) -> list[Facts]:
-    """Each cluster with its establishment decisions up to the cut-off day."""
+    """Each cluster with its establishment decisions up to the cut-off day and its tenant
+    projects (as they stood at the cut-off)."""
+    tenants: dict[int, list[TenantProject]] = {}
+    for p in projects:
+        tenants.setdefault(p.cluster_id, []).append(p)
     dated: dict[int, list[date | None]] = {}
     for d in decisions:
         if d.doc_type not in ESTABLISHMENT_DOCS or d.cluster_id is None:
@@ -48,7 +56,8 @@ def facts_of(
     for c in clusters:
         found = dated.get(c.id or 0, [])
         days = [d for d in found if d is not None]
-        out.append(Facts(c, min(days) if days else None, bool(found)))
+        held = tuple(tenants.get(c.id or 0, ()))
+        out.append(Facts(c, min(days) if days else None, bool(found), held))
     return out
 
 
@@ -56,6 +65,23 @@ def facts_of(
 class Context:
     period: Period
     policy: Policy
+
+
+def project_counted(kind: str, p: TenantProject, policy: Policy) -> bool:
+    """Whether a tenant project counts in a ``forms.Projects`` row of this kind."""
+    counted = p.status in policy.counted_project_statuses
+    if kind == "foreign_invested":
+        return counted and p.foreign_invested
+    if kind == "operating":
+        return p.status == "operating"
+    return counted
+
+
+PROJECT_KIND_TITLES: dict[str, Text] = {
+    "counted": Text("dự án đầu tư sản xuất kinh doanh", "tenant projects"),
+    "foreign_invested": Text("dự án có vốn đầu tư nước ngoài", "foreign-invested tenant projects"),
+    "operating": Text("dự án đang hoạt động", "operating tenant projects"),
+}
 
 
 Selection = Callable[[Facts, Context], bool | None]
@@ -116,6 +142,8 @@ def operating(f: Facts, ctx: Context) -> bool | None:
     c = f.cluster
     if not _live(f):
         return False
+    if f.projects:
+        return any(p.status in ctx.policy.counted_project_statuses for p in f.projects)
     return (
         c.stage == ctx.policy.operating_stage
         or _positive(c.leased_land_ha)

@@ -33,8 +33,11 @@ class Policy:
     period_figures_scope: str = TENANTS_ONLY
     # Rows 7–8: the investor types that are "doanh nghiệp".
     enterprise_investor_types: tuple[str, ...] = ("enterprise",)
-    # Rows 15–19 until tenant projects are recorded: a cluster "đã có dự án đầu tư trong cụm"
-    # when its stage is operating or it has leased or committed industrial land.
+    # Rows 15–19: a cluster "đã có dự án đầu tư trong cụm" when, at the cut-off, it has a
+    # tenant project of these statuses (rows 20–21 count those projects); a cluster with no
+    # project recorded at all falls back on the stand-in: its stage is operating or it has
+    # leased or committed industrial land.
+    counted_project_statuses: tuple[str, ...] = ("registered", "operating")
     operating_stage: str = "operating"
     # Rows 3–6, 15.1/15.2: a cluster at one of these stages has had its establishment
     # decision even if none is recorded; an operating one without a recorded decision is
@@ -99,12 +102,18 @@ class Policy:
             (
                 "15–19",
                 Text(
-                    "Đã hoạt động (đã có dự án đầu tư trong cụm): sổ chưa ghi dự án đầu tư thứ "
-                    f"cấp, nên cụm được tính khi ở giai đoạn {self.operating_stage} hoặc có diện "
-                    "tích đất công nghiệp đã cho thuê hay đã đăng ký đầu tư lớn hơn 0.",
-                    "Operating (has a tenant investment project): the registry does not yet hold "
-                    f"tenant projects, so a cluster counts when its stage is {self.operating_stage}"
-                    " or it has leased or committed industrial land above 0.",
+                    "Đã hoạt động (đã có dự án đầu tư trong cụm): tại ngày chốt số liệu cụm có "
+                    "dự án đầu tư sản xuất kinh doanh ở tình trạng "
+                    + ", ".join(self.counted_project_statuses)
+                    + ". Cụm chưa ghi dự án nào trong sổ được tính khi ở giai đoạn "
+                    f"{self.operating_stage} hoặc có diện tích đất công nghiệp đã cho thuê hay "
+                    "đã đăng ký đầu tư lớn hơn 0.",
+                    "Operating (has a tenant investment project): at the cut-off the cluster has "
+                    "a tenant project of status "
+                    + ", ".join(self.counted_project_statuses)
+                    + ". A cluster with no project recorded counts when its stage is "
+                    f"{self.operating_stage} or it has leased or committed industrial land "
+                    "above 0.",
                 ),
             ),
             (
@@ -147,17 +156,32 @@ class Policy:
                 ),
             ),
             (
-                "20–25",
+                "20–22",
                 Text(
-                    "Dự án đầu tư thứ cấp và số liệu trong kỳ (Biểu 01, Biểu 02) chưa có trong "
-                    "sổ: các dòng này để trống, không ghi 0. Dòng 23–25 khi có số liệu sẽ cộng "
+                    "Dự án đầu tư sản xuất kinh doanh như đã ghi trong sổ tại ngày chốt số liệu "
+                    "(theo lịch sử của từng dự án). Dòng 20–21 đếm dự án ở tình trạng "
+                    + ", ".join(self.counted_project_statuses)
+                    + "; dòng 22 đếm dự án đang hoạt động. Cụm đã hoạt động mà chưa ghi dự án "
+                    "nào được nêu là thiếu số liệu, không tính là 0.",
+                    "Tenant projects as the registry held them at the cut-off (from each "
+                    "project's history). Rows 20–21 count projects of status "
+                    + ", ".join(self.counted_project_statuses)
+                    + "; row 22 counts those operating. An operating cluster with no project "
+                    "recorded is listed as missing, never counted as 0.",
+                ),
+            ),
+            (
+                "23–25",
+                Text(
+                    "Số liệu trong kỳ (Biểu 01, Biểu 02) chưa có trong sổ: các dòng này để "
+                    "trống, không ghi 0. Khi có số liệu sẽ cộng "
                     + (
                         "số liệu của các dự án đầu tư thứ cấp (Biểu 01)."
                         if self.period_figures_scope == TENANTS_ONLY
                         else "Biểu 01 và số liệu của chủ đầu tư hạ tầng (Biểu 02 dòng 9–11)."
                     ),
-                    "Tenant projects and period figures (Biểu 01, Biểu 02) are not in the "
-                    "registry yet: these rows are left empty, never 0. Rows 23–25 will add up "
+                    "Period figures (Biểu 01, Biểu 02) are not in the registry yet: these rows "
+                    "are left empty, never 0. They will add up "
                     + (
                         "the tenants' figures (Biểu 01)."
                         if self.period_figures_scope == TENANTS_ONLY

@@ -25,8 +25,17 @@ from clusters.io.xlsx import _put as put_cell
 from clusters.model import Cluster
 from clusters.reports.checks import Flag
 from clusters.reports.compute import NOT_HELD, UNKNOWN, Report, fact_title
-from clusters.reports.forms import COLUMNS, Computation, Count, NotHeld, Occupancy, Row, Total
-from clusters.reports.indicators import SELECTION_TITLES
+from clusters.reports.forms import (
+    COLUMNS,
+    Computation,
+    Count,
+    NotHeld,
+    Occupancy,
+    Projects,
+    Row,
+    Total,
+)
+from clusters.reports.indicators import PROJECT_KIND_TITLES, SELECTION_TITLES
 from clusters.reports.policy import AREA_WEIGHTED
 from clusters.texts import Text
 
@@ -312,6 +321,8 @@ def describe(comp: Computation) -> str:
         return (
             f"Tỷ lệ lấp đầy bình quân của {SELECTION_TITLES[comp.selection].vi} (quy tắc dòng 19)"
         )
+    if isinstance(comp, Projects):
+        return f"Đếm {PROJECT_KIND_TITLES[comp.kind].vi} tại ngày chốt số liệu (quy tắc dòng 20–22)"
     return NOT_HELD[comp.needs].vi
 
 

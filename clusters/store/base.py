@@ -9,7 +9,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from clusters.model import ChangeEvent, Cluster, Decision, ReferenceLayerRecord, ReportedFigure
+from clusters.model import (
+    ChangeEvent,
+    Cluster,
+    Decision,
+    ProjectEvent,
+    ReferenceLayerRecord,
+    ReportedFigure,
+    TenantProject,
+)
 
 BBox = tuple[float, float, float, float]
 
@@ -131,6 +139,29 @@ class Transaction(ABC):
     def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
         """Remove a reference layer (``NotFoundError`` if there is none); returns it."""
 
+    @abstractmethod
+    def add_project(
+        self, project: TenantProject, *, actor: str, reason: str | None = None
+    ) -> TenantProject:
+        """Insert a tenant project (version 1) with its history event."""
+
+    @abstractmethod
+    def update_project(
+        self,
+        project_id: int,
+        changes: Mapping[str, Any],
+        *,
+        based_on: int,
+        actor: str,
+        reason: str | None = None,
+    ) -> TenantProject:
+        """Change a tenant project made on version ``based_on`` (a stale one is refused),
+        with its history event."""
+
+    @abstractmethod
+    def project(self, project_id: int) -> TenantProject:
+        """One tenant project as this transaction sees it; ``NotFoundError`` if none."""
+
 
 class ClusterStore(ABC):
     url: str
@@ -174,6 +205,32 @@ class ClusterStore(ABC):
     def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
         with self.transaction() as tx:
             return tx.remove_reference_layer(layer_id)
+
+    def add_project(
+        self, project: TenantProject, *, actor: str, reason: str | None = None
+    ) -> TenantProject:
+        with self.transaction() as tx:
+            return tx.add_project(project, actor=actor, reason=reason)
+
+    def update_project(
+        self, project_id: int, changes: Mapping[str, Any], **kw: Any
+    ) -> TenantProject:
+        with self.transaction() as tx:
+            return tx.update_project(project_id, changes, **kw)
+
+    @abstractmethod
+    def project(self, project_id: int) -> TenantProject:
+        """One tenant project; ``NotFoundError`` if there is none."""
+
+    @abstractmethod
+    def projects(self, cluster_id: int | None = None) -> list[TenantProject]:
+        """The tenant projects of one cluster, or of all, by id."""
+
+    @abstractmethod
+    def project_history(
+        self, *, cluster_id: int | None = None, project_id: int | None = None
+    ) -> list[ProjectEvent]:
+        """Tenant projects' history events, of a cluster's or one project, newest first."""
 
     @abstractmethod
     def reference_layers(self) -> list[ReferenceLayerRecord]:

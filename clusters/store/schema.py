@@ -6,10 +6,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from clusters.model import CHOICE_FIELDS, STORED_FIELDS, Field, Kind
+from clusters.model import CHOICE_FIELDS, PROJECT_STATUS_CODES, STORED_FIELDS, Field, Kind
 from clusters.roles import ROLES
 
-SCHEMA_VERSION = 5  # also the Alembic revision '0005' (store/migrations)
+SCHEMA_VERSION = 6  # also the Alembic revision '0006' (store/migrations)
 APPLICATION_ID = "hanoi-clusters-registry"
 
 metadata = sa.MetaData()
@@ -178,8 +178,60 @@ reference_layers = sa.Table(
     sqlite_autoincrement=True,
 )
 
+# Tenant projects (dự án đầu tư sản xuất kinh doanh) inside a cluster (``store.projects``),
+# and their append-only history: each event's field changes as JSON [[field, old, new], …].
+tenant_projects = sa.Table(
+    "tenant_projects",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("investor", sa.Text),
+    sa.Column("foreign_invested", sa.Boolean, nullable=False, default=False),
+    sa.Column("land_leased_ha", sa.Float),
+    sa.Column("status", sa.String(20), nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "status IN (" + ", ".join(f"'{c}'" for c in PROJECT_STATUS_CODES) + ")",
+        name="ck_project_status",
+    ),
+    sa.CheckConstraint(
+        "land_leased_ha IS NULL OR land_leased_ha >= 0", name="ck_project_land_leased"
+    ),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_tenant_projects_cluster", tenant_projects.c.cluster_id)
+
+project_events = sa.Table(
+    "tenant_project_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("tenant_projects.id"), nullable=False),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("source", sa.Text),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.UniqueConstraint("project_id", "version", name="uq_project_event_version"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_tenant_project_events_cluster", project_events.c.cluster_id)
+
 # Tables whose rows are never updated or deleted once written.
-APPEND_ONLY: tuple[str, ...] = ("cluster_events", "cluster_event_changes", "decisions")
+APPEND_ONLY: tuple[str, ...] = (
+    "cluster_events",
+    "cluster_event_changes",
+    "decisions",
+    "tenant_project_events",
+)
 
 # --- Accounts (issue 4): sign-in accounts, their audit trail and sign-in attempts. ---
 accounts = sa.Table(

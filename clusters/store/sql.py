@@ -35,10 +35,12 @@ from clusters.model import (
     Field,
     FieldChange,
     Kind,
+    ProjectEvent,
     ReferenceLayerRecord,
     ReportedFigure,
+    TenantProject,
 )
-from clusters.store import layers, migrations, revision
+from clusters.store import layers, migrations, projects, revision
 from clusters.store import schema as s
 from clusters.store.base import BBox, ClusterStore, NewRecord, RecordEdit, Transaction
 from clusters.store.dialects import Dialect, busy_is_retryable
@@ -93,8 +95,19 @@ def _from_column(f: Field, r: RowMapping) -> Any:
     return value
 
 
+_PLAIN = tuple(
+    f.name
+    for f in STORED_FIELDS
+    if f.kind not in (Kind.GEOMETRY, Kind.LIST, Kind.BOOL, Kind.TIMESTAMP)
+)
+_CONVERTED = tuple(f for f in STORED_FIELDS if f.name not in _PLAIN)
+
+
 def row_cluster(r: RowMapping) -> Cluster:
-    return Cluster(**{f.name: _from_column(f, r) for f in STORED_FIELDS})
+    """The plain columns copied as they are, the others through ``_from_column``."""
+    values = {name: r[name] for name in _PLAIN}
+    values.update((f.name, _from_column(f, r)) for f in _CONVERTED)
+    return Cluster(**values)
 
 
 def _row_decision(r: RowMapping) -> Decision:
@@ -474,6 +487,27 @@ class SqlTransaction(Transaction):
     def remove_reference_layer(self, layer_id: int) -> ReferenceLayerRecord:
         return layers.remove(self.conn, layer_id)
 
+    def add_project(
+        self, project: TenantProject, *, actor: str, reason: str | None = None
+    ) -> TenantProject:
+        return projects.add(self.conn, project, actor=actor, reason=reason)
+
+    def update_project(
+        self,
+        project_id: int,
+        changes: Mapping[str, Any],
+        *,
+        based_on: int,
+        actor: str,
+        reason: str | None = None,
+    ) -> TenantProject:
+        return projects.update(
+            self.conn, project_id, changes, based_on=based_on, actor=actor, reason=reason
+        )
+
+    def project(self, project_id: int) -> TenantProject:
+        return projects.get(self.conn, project_id)
+
     def save_column_mapping(
         self, signature: str, mapping: Mapping[str, str], *, actor: str, replace: bool = True
     ) -> bool:
@@ -699,6 +733,20 @@ class SqlStore(ClusterStore):
     def reference_layers(self) -> list[ReferenceLayerRecord]:
         with self._read() as conn:
             return layers.all_layers(conn)
+
+    def project(self, project_id: int) -> TenantProject:
+        with self._read() as conn:
+            return projects.get(conn, project_id)
+
+    def projects(self, cluster_id: int | None = None) -> list[TenantProject]:
+        with self._read() as conn:
+            return projects.listed(conn, cluster_id)
+
+    def project_history(
+        self, *, cluster_id: int | None = None, project_id: int | None = None
+    ) -> list[ProjectEvent]:
+        with self._read() as conn:
+            return projects.events(conn, cluster_id=cluster_id, project_id=project_id)
 
     def column_mapping(self, signature: str) -> dict[str, str] | None:
         c = s.column_mappings.c

@@ -35,6 +35,7 @@ PAGES: list[PageSpec] = [
     PageSpec("overview", "overview_page.py", "nav.overview"),
     PageSpec("list", "list_page.py", "nav.list"),
     PageSpec("cluster", "cluster_page.py", "nav.cluster"),
+    PageSpec("projects", "projects_page.py", "nav.projects"),
     PageSpec("edit", "edit_page.py", "nav.edit"),
     PageSpec("new", "new_cluster_page.py", "nav.new"),
     PageSpec("changes", "history_page.py", "nav.changes"),

@@ -38,7 +38,7 @@ from clusters import accounts, importer, registry
 from clusters.errors import AccessDenied, ClusterError
 from clusters.io import columns
 from clusters.io.readers import load
-from clusters.model import ReferenceLayerRecord, ReportedFigure
+from clusters.model import ReferenceLayerRecord, ReportedFigure, TenantProject
 from clusters.roles import CLI_ACTOR, Actor
 from clusters.store import ClusterStore, open_store
 from clusters.store.accounts import Account, AccountStore, account_store
@@ -80,6 +80,7 @@ def registry_db(db_url, monkeypatch) -> ClusterStore:
     store.create(cluster(id=1, name="CCN Ngọc Hồi"), actor="seed")
     store.create(cluster(id=2, name="CCN Hữu Bằng", geometry=square(), area_ha=10.35), actor="seed")
     store.add_reference_layer(LAYER, actor="seed")
+    store.add_project(TenantProject(1, "Dự án thử (dữ liệu thử)"), actor="seed")
     acc = account_store(store)
     for name, role in ROLES.items():
         hashed = password_hash(name)
@@ -108,6 +109,8 @@ def snapshot(store: ClusterStore, acc: AccountStore) -> tuple[Any, ...]:
         [(c.id, c.version, c.name, c.investor, c.stage) for c in store.list_clusters()],
         len(store.history()),
         len(store.decisions()),
+        [(p.id, p.version, p.name, p.status) for p in store.projects()],
+        len(store.project_history()),
         [(f.as_of, f.category, f.count) for f in store.reported_figures()],
         [(a.name, a.role, a.disabled, a.email, a.password_hash) for a in acc.list_accounts()],
         len(acc.events(limit=None)),
@@ -228,6 +231,14 @@ OPERATIONS: dict[str, tuple[str, Operation]] = {
     "registry.remove_reference_layer": (
         "admin",
         lambda s, a, who: registry.remove_reference_layer(s, s.reference_layers()[0].id, who),
+    ),
+    "registry.add_project": (
+        "editor",
+        lambda s, a, who: registry.add_project(s, TenantProject(1, "Dự án lạ"), who),
+    ),
+    "registry.update_project": (
+        "editor",
+        lambda s, a, who: registry.update_project(s, 1, {"name": "Dự án lạ"}, who, based_on=1),
     ),
     "importer.plan": (
         "admin",
@@ -352,6 +363,11 @@ def fill_figure(at: AppTest) -> str:
     return "admin_figure_save"
 
 
+def fill_project(at: AppTest) -> str:
+    at.text_input(key="proj_new_name").input("Dự án lạ")
+    return "proj_new_save"
+
+
 # (form, page, query, role needed, who may use it, how to fill it: returns the save button)
 FORMS = [
     ("stage", "edit_page", {"id": "1"}, "editor", "lan", fill_stage),
@@ -361,6 +377,7 @@ FORMS = [
     ("add account", "admin_page", {}, "admin", "root", fill_add_account),
     ("change account", "admin_page", {}, "admin", "root", fill_change_account),
     ("reported figure", "admin_page", {}, "admin", "root", fill_figure),
+    ("tenant project", "projects_page", {"id": "1"}, "editor", "lan", fill_project),
 ]
 
 

@@ -6,6 +6,7 @@ The cluster comes from the ``id`` query parameter, so a link opens it directly.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import unquote
 
@@ -15,7 +16,7 @@ import streamlit as st
 from clusters import i18n, seed
 from clusters.errors import NotFoundError
 from clusters.escaping import escape
-from clusters.model import FIELDS, ChangeEvent, Cluster, Decision, value_of
+from clusters.model import FIELDS, ChangeEvent, Cluster, Decision, TenantProject, value_of
 from clusters.ui import auth, routes, state, widgets
 from clusters.ui.fields import display_value, field_label, location_text
 
@@ -187,6 +188,25 @@ def history(events: list[ChangeEvent]) -> None:
                 st.dataframe(frame, hide_index=True, width="stretch")
 
 
+def projects_summary(
+    projects: Sequence[TenantProject], industrial_land_ha: float | None = None
+) -> str:
+    """How many tenant projects a cluster has, how many operate, the land they lease and,
+    when the cluster's industrial land is known, the occupancy that land implies."""
+    lang = state.lang()
+    leased = sum(p.land_leased_ha or 0.0 for p in projects if p.status != "stopped")
+    text = state.t(
+        "projects.summary",
+        count=len(projects),
+        operating=sum(p.status == "operating" for p in projects),
+        leased=i18n.area(leased, lang),
+    )
+    if industrial_land_ha and leased:
+        rate = i18n.percent(100.0 * leased / industrial_land_ha, lang)
+        text += state.t("projects.occupancy", rate=rate)
+    return text
+
+
 def render() -> None:
     st.title(state.t("cluster.title"), anchor=False)
     store = state.store()
@@ -204,6 +224,9 @@ def render() -> None:
     widgets.cluster_badges(c)
     if auth.can("editor"):
         routes.link("edit", state.t("edit.link"), id=str(cluster_id))
+    tenants = store.projects(cluster_id)
+    routes.link("projects", state.t("projects.link", count=len(tenants)), id=str(cluster_id))
+    st.markdown(projects_summary(tenants, c.industrial_land_ha))
     events = store.history(cluster_id)
     left, right = st.columns([3, 2])
     with left:
