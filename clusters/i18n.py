@@ -915,6 +915,96 @@ CATALOGUE.update(
     }
 )
 
+# --- period figures: Biểu 02 per cluster, Biểu 01 per tenant project (issue 13, item 3)
+CATALOGUE.update(
+    {
+        "reports.bieu02": (
+            "Biểu 02 — một cụm (gửi chủ đầu tư hạ tầng)",
+            "Biểu 02 — one cluster (for its infrastructure investor)",
+        ),
+        "reports.cluster": ("Cụm công nghiệp", "Cluster"),
+        "reports.bieu02_intro": (
+            "Tệp Biểu 02 của cụm: số liệu sổ đăng ký đã điền sẵn, các ô của kỳ (dòng 9–12) để "
+            "trống cho chủ đầu tư điền; mã cụm và mã kỳ ghi trong tệp để nhập lại.",
+            "The cluster's Biểu 02: the registry's values filled in, the period's cells (rows "
+            "9–12) left empty for the investor; the cluster id and period code are in the file "
+            "for the import.",
+        ),
+        "reports.bieu02_download": ("Tải Biểu 02 điền sẵn", "Download the pre-filled Biểu 02"),
+        "reports.bieu02_import": ("Nhập Biểu 02 chủ đầu tư gửi lại", "Import a returned Biểu 02"),
+        "reports.bieu02_file": ("Tệp Biểu 02 (.xlsx)", "Biểu 02 file (.xlsx)"),
+        "reports.bieu02_problems": (
+            "Tệp có {count} lỗi; không có gì được ghi. Sửa các ô dưới đây rồi tải lên lại.",
+            "The file has {count} {count:problem|problems}; nothing is written. Correct the "
+            "cells below and upload it again.",
+        ),
+        "reports.bieu02_clean": (
+            "Tệp không có lỗi: Biểu 02 của {cluster}, kỳ {period}. Kiểm tra rồi bấm ghi.",
+            "The file is clean: the Biểu 02 of {cluster}, {period}. Check it, then store it.",
+        ),
+        "reports.bieu02_commit": ("Ghi số liệu Biểu 02", "Store the Biểu 02 figures"),
+        "reports.bieu02_editors": (
+            "Chỉ biên tập viên và quản trị viên ghi được số liệu.",
+            "Only editors and administrators can store the figures.",
+        ),
+        "reports.bieu02_saved": (
+            "Đã ghi số liệu từ tệp «{name}» (phiên bản {version}).",
+            "Stored the figures of '{name}' (version {version}).",
+        ),
+        "reports.col_cell": ("Ô", "Cell"),
+        "reports.col_problem": ("Lỗi", "Problem"),
+        "reports.col_stored": ("Đang lưu", "Stored"),
+        "reports.col_file": ("Trong tệp", "In the file"),
+        "nav.periods": ("Số liệu kỳ báo cáo", "Period figures"),
+        "periods.title": (
+            "Số liệu kỳ báo cáo (Biểu 01, Biểu 02)",
+            "Period figures (Biểu 01, Biểu 02)",
+        ),
+        "periods.intro": (
+            "Số liệu chủ đầu tư hạ tầng (Biểu 02) và từng dự án đầu tư (Biểu 01) báo cáo cho "
+            "một kỳ; dòng 23–25 của Biểu 03/04 cộng các số liệu này. Nhập Biểu 02 từ tệp Excel "
+            "ở trang Báo cáo định kỳ.",
+            "What the infrastructure investor (Biểu 02) and each tenant project (Biểu 01) report "
+            "for a period; rows 23–25 of Biểu 03/04 add these up. A Biểu 02 Excel file is "
+            "imported on the Periodic reports page.",
+        ),
+        "periods.period": ("Kỳ báo cáo", "Reporting period"),
+        "periods.bieu02": ("Biểu 02 của cụm", "The cluster's Biểu 02"),
+        "periods.bieu01": ("Biểu 01 của các dự án trong cụm", "The tenant projects' Biểu 01"),
+        "periods.none02": (
+            "Chưa có Biểu 02 của kỳ này.",
+            "No Biểu 02 for this period yet.",
+        ),
+        "periods.no_projects": (
+            "Cụm chưa có dự án nào: thêm ở trang Dự án trong cụm.",
+            "The cluster has no project yet: add them on the Tenant projects page.",
+        ),
+        "periods.col_value": ("Kết quả", "Value"),
+        "periods.col_project": ("Dự án", "Project"),
+        "periods.source": ("Nguồn (không bắt buộc)", "Source (optional)"),
+        "periods.source_placeholder": (
+            "Công văn số … của chủ đầu tư",
+            "The investor's letter no. …",
+        ),
+        "periods.form_source": (
+            "Biểu mẫu trên trang Số liệu kỳ báo cáo",
+            "Form on the Period figures page",
+        ),
+        "periods.save02": ("Lưu Biểu 02", "Save the Biểu 02"),
+        "periods.save01": ("Lưu Biểu 01 của dự án", "Save the project's Biểu 01"),
+        "periods.choose_project": ("Chọn dự án", "Choose a project"),
+        "periods.saved": (
+            "Đã lưu {form} kỳ {period} (phiên bản {version}).",
+            "Saved the {form} of {period} (version {version}).",
+        ),
+        "periods.not_number": ("«{value}» không phải là số.", "'{value}' is not a number."),
+        "periods.history": ("Lịch sử số liệu kỳ báo cáo", "The period figures' history"),
+        "periods.no_history": ("Chưa có số liệu nào.", "No figures yet."),
+        "periods.col_form": ("Biểu", "Form"),
+        "periods.col_source": ("Nguồn", "Source"),
+    }
+)
+
 # Tenant projects (clusters/ui/pages/projects_page.py).
 CATALOGUE.update(
     {

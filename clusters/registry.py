@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from clusters import rules, stages
 from clusters.errors import ClusterError, Problem, ValidationError
@@ -32,6 +33,8 @@ from clusters.model import (
 from clusters.roles import Actor, require
 from clusters.store import ClusterStore, Transaction
 from clusters.store.base import NewRecord, RecordEdit, Step
+from clusters.store.periods import FORMS as PERIOD_FORMS
+from clusters.store.periods import PERIOD_CODE, FigureSet
 from clusters.texts import Text, join
 
 log = logging.getLogger(__name__)
@@ -534,3 +537,159 @@ def describe_evidence(d: Decision) -> str:
     if d.doc_type == "inspection":
         text = f"Kiểm tra thực địa {text}".strip()
     return f"{text} — {d.note}" if d.note else text
+
+
+# --- period figures (Biểu 01 per tenant project, Biểu 02 per cluster) ---------------------
+
+# What a period figure may hold, by kind: an amount (tỷ đồng, ha, triệu đồng …) is a number
+# of zero or more; a whole number (workers, projects) has no fraction; a flag (Biểu 02 rows
+# 13–14: "có ghi 1, không ghi 0") is 0 or 1; a percentage lies between 0 and 100.
+AMOUNT, WHOLE, FLAG, PERCENT = "amount", "whole", "flag", "percent"
+FIGURE_KINDS = (AMOUNT, WHOLE, FLAG, PERCENT)
+
+
+class FigureRule(Protocol):
+    """One figure of a form as the rules need it (``clusters.reports.period_fields``
+    declares them: the reports layer knows the forms, this one only checks)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def kind(self) -> str: ...
+
+    @property
+    def required(self) -> bool: ...
+
+    @property
+    def label(self) -> Text: ...
+
+
+def _figure_problem(rule: FigureRule, value: Any) -> Problem | None:
+    """What is wrong with one figure's value, if anything."""
+    label = rule.label
+    if value is None:
+        if not rule.required:
+            return None
+        return Problem.of(
+            "required",
+            rule.name,
+            Text(f"Chưa điền «{label.vi}» (bắt buộc).", f"'{label.en}' is required."),
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        return Problem.of(
+            "number",
+            rule.name,
+            Text(f"«{value}» không phải là số.", f"'{value}' is not a number."),
+        )
+    if value < 0:
+        return Problem.of(
+            "negative",
+            rule.name,
+            Text(
+                f"«{label.vi}» không được âm ({value}).",
+                f"'{label.en}' cannot be negative ({value}).",
+            ),
+        )
+    if rule.kind == FLAG and value not in (0, 1):
+        return Problem.of(
+            "flag",
+            rule.name,
+            Text(
+                f"«{label.vi}» ghi 1 (có) hoặc 0 (không), không phải {value}.",
+                f"'{label.en}' is 1 (yes) or 0 (no), not {value}.",
+            ),
+        )
+    if rule.kind == WHOLE and value != int(value):
+        return Problem.of(
+            "whole",
+            rule.name,
+            Text(
+                f"«{label.vi}» phải là số nguyên ({value}).",
+                f"'{label.en}' must be a whole number ({value}).",
+            ),
+        )
+    if rule.kind == PERCENT and value > 100:
+        return Problem.of(
+            "percent",
+            rule.name,
+            Text(
+                f"«{label.vi}» là tỷ lệ phần trăm, không quá 100 ({value}).",
+                f"'{label.en}' is a percentage, at most 100 ({value}).",
+            ),
+        )
+    return None
+
+
+def check_period_figures(values: Mapping[str, Any], fields: Sequence[FigureRule]) -> list[Problem]:
+    """The problems of a report's figures against its form's declared figures: a required
+    one empty, a value that is not a number, negative, a fraction of a whole number, a flag
+    other than 0/1, a percentage above 100, or a figure the form does not have."""
+    known = {f.name for f in fields}
+    problems = [
+        Problem.of(
+            "unknown",
+            name,
+            Text(f"Biểu không có chỉ tiêu «{name}».", f"The form has no figure '{name}'."),
+        )
+        for name in values
+        if name not in known
+    ]
+    for rule in fields:
+        found = _figure_problem(rule, values.get(rule.name))
+        if found is not None:
+            problems.append(found)
+    return problems
+
+
+def _figure_value(rule: FigureRule, value: Any) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if rule.kind in (WHOLE, FLAG) else float(value)
+
+
+def save_period_figures(
+    store: Writer,
+    figures: FigureSet,
+    actor: Actor | None,
+    *,
+    fields: Sequence[FigureRule],
+    based_on: int | None = None,
+    reason: str | None = None,
+) -> FigureSet:
+    """Store a cluster's Biểu 02 or a tenant project's Biểu 01 for one period (editors and
+    admins): every figure of the form checked by its kind, all of them written in one
+    transaction with a history event naming the source (the form, or the imported file) and
+    the registry's revision moved on. ``based_on``: the version the figures were entered on
+    (0 when none was stored), so that two people entering the same report do not overwrite
+    each other unseen; None does not check."""
+    who = require_role(actor, "editor")
+    if figures.form not in PERIOD_FORMS:
+        raise ValueError(f"not a period form: {figures.form}")
+    if not PERIOD_CODE.match(figures.period or ""):
+        raise ClusterError(
+            f"Kỳ báo cáo «{figures.period}» không hợp lệ: viết 2025-H1 (6 tháng) hoặc 2025 (năm).",
+            f"'{figures.period}' is not a reporting period: write 2025-H1 or 2025.",
+            field="period",
+        )
+    if figures.form == "bieu01":
+        if figures.project_id is None:
+            raise ClusterError(
+                "Biểu 01 là của một dự án: hãy chọn dự án.",
+                "Biểu 01 belongs to a tenant project: choose the project.",
+                field="project_id",
+            )
+        project = store.project(figures.project_id)  # NotFoundError
+        figures = figures.replace(cluster_id=project.cluster_id)
+    else:
+        store.get(figures.cluster_id)  # NotFoundError
+        figures = figures.replace(project_id=None)
+    problems = check_period_figures(figures.values, fields)
+    if problems:
+        raise ValidationError(problems)
+    values = {f.name: _figure_value(f, figures.values.get(f.name)) for f in fields}
+    source = (figures.source or "").strip() or None
+    kept = figures.replace(values=values, source=source)
+    return store.save_period_figures(
+        kept, based_on=based_on, actor=who.name, reason=(reason or "").strip() or None
+    )

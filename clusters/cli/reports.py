@@ -2,7 +2,10 @@
 
 ``clusters report bieu04 --period 2025-H1 -o FILE.xlsx`` writes the city's Biểu 04,
 ``clusters report bieu03 --commune CODE --period 2025`` a commune's Biểu 03; every value from
-the registry as it stood at the period's cut-off.
+the registry as it stood at the period's cut-off. ``clusters report bieu02 --cluster ID
+--period 2025-H1`` writes a cluster's pre-filled Biểu 02 for its investor, and
+``clusters report import-bieu02 FILE.xlsx`` checks the returned file (a dry run: every
+problem by cell), ``--commit`` then stores its figures.
 """
 
 from __future__ import annotations
@@ -43,6 +46,32 @@ def register(sub: argparse._SubParsersAction) -> None:
             "(<form>_<period>_cut-off-<date>.xlsx here)",
         )
         f.set_defaults(func=cmd_report)
+    b = forms.add_parser(
+        "bieu02",
+        help="a cluster's Biểu 02, pre-filled from the registry, for its investor to return",
+    )
+    b.add_argument("--cluster", type=int, required=True, help="the cluster's id")
+    b.add_argument("--period", required=True, help=PERIOD_HELP)
+    b.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        help="the .xlsx file to write, or a folder (bieu02_ccn-<id>_<period>.xlsx here)",
+    )
+    b.set_defaults(func=cmd_bieu02)
+    i = forms.add_parser(
+        "import-bieu02",
+        help="check a returned Biểu 02 (every problem by cell); --commit stores its figures",
+    )
+    i.add_argument("file", type=Path, help="the returned .xlsx file")
+    i.add_argument("--cluster", type=int, help="refuse the file unless it is this cluster's")
+    i.add_argument("--period", help="refuse the file unless it is this period's (2025-H1, 2025)")
+    i.add_argument(
+        "--commit",
+        action="store_true",
+        help="store the figures when the file is clean (without it: a dry run, nothing written)",
+    )
+    i.set_defaults(func=cmd_import_bieu02)
 
 
 def _target(output: Path | None, name: str) -> Path:
@@ -82,4 +111,77 @@ def cmd_report(args: argparse.Namespace) -> int:
             f"{r.form.title}, kỳ {period.title()}: {len(r.facts)} cụm; {unknown} chỉ tiêu chưa đủ, "
             f"{len(r.missing)} số liệu còn thiếu, {len(made.flags)} cảnh báo → {out}"
         )
+    return 0
+
+
+def cmd_bieu02(args: argparse.Namespace) -> int:
+    from clusters import clock
+    from clusters.cli import language
+    from clusters.reports import bieu02, parse_period
+    from clusters.store import open_store
+
+    period = parse_period(args.period)
+    out = _target(args.output, bieu02.file_name(args.cluster, period))
+    store = open_store()
+    try:
+        made = bieu02.export(store, args.cluster, period, clock.today())
+    finally:
+        store.close()
+    out.write_bytes(made.content)
+    if language() == "en":
+        print(f"Biểu 02 of {made.cluster.name} ({args.cluster}), {period.title('en')} → {out}")
+    else:
+        print(f"Biểu 02 của {made.cluster.name} ({args.cluster}), kỳ {period.title()} → {out}")
+    return 0
+
+
+def cmd_import_bieu02(args: argparse.Namespace) -> int:
+    from clusters.cli import language
+    from clusters.io import limits
+    from clusters.reports import bieu02, parse_period
+    from clusters.roles import CLI_ACTOR
+    from clusters.store import open_store
+
+    lang = language()
+    en = lang == "en"
+    if args.period:
+        parse_period(args.period)  # a bad period is refused before the file is read
+    data = limits.read_file(args.file)
+    store = open_store()
+    try:
+        found = bieu02.read(
+            store, data, args.file.name, cluster_id=args.cluster, period=args.period
+        )
+        if found.problems:
+            count = len(found.problems)
+            print(
+                f"{args.file.name}: {count} problem(s); nothing written."
+                if en
+                else f"{args.file.name}: {count} lỗi; không có gì được ghi."
+            )
+            for p in found.problems:
+                print(f"  {p.text(lang)}")
+            return 1
+        assert found.cluster is not None and found.period is not None
+        what = (
+            f"Biểu 02 of {found.cluster.name} ({found.cluster.id}), {found.period.code}"
+            if en
+            else f"Biểu 02 của {found.cluster.name} ({found.cluster.id}), kỳ {found.period.code}"
+        )
+        changed = [(f, old, new) for f, old, new in found.changes() if old != new]
+        if not args.commit:
+            print(
+                f"{what}: clean, {len(changed)} figure(s) to store. Add --commit to store them."
+                if en
+                else f"{what}: không có lỗi, {len(changed)} số liệu sẽ ghi. Thêm --commit để ghi."
+            )
+            return 0
+        saved = bieu02.commit(store, found, CLI_ACTOR)
+    finally:
+        store.close()
+    print(
+        f"{what}: stored (version {saved.version}), source {saved.source}."
+        if en
+        else f"{what}: đã ghi (phiên bản {saved.version}), nguồn {saved.source}."
+    )
     return 0

@@ -23,6 +23,7 @@ from clusters.reports.forms import (
     Form,
     NotHeld,
     Occupancy,
+    PeriodTotal,
     Projects,
     Row,
     Total,
@@ -35,6 +36,8 @@ from clusters.reports.indicators import (
     fact,
     facts_of,
     operating,
+    owes_bieu02,
+    period_share,
     project_counted,
 )
 from clusters.reports.periods import Period
@@ -50,6 +53,14 @@ _FACT_TITLES = {
     "commune_2025_code": Text("Mã xã/phường 2025", "2025 commune code"),
     "tenant_projects": Text(
         "Dự án đầu tư sản xuất kinh doanh trong cụm (Biểu 01)", "Tenant projects (Biểu 01)"
+    ),
+    "period_bieu01": Text(
+        "Biểu 01 của kỳ (một hay nhiều dự án trong cụm chưa báo cáo)",
+        "The period's Biểu 01 (one or more of the cluster's projects has not reported)",
+    ),
+    "period_bieu02": Text(
+        "Biểu 02 của kỳ (chủ đầu tư hạ tầng chưa báo cáo)",
+        "The period's Biểu 02 (the infrastructure investor has not reported)",
     ),
 }
 NOT_HELD = {
@@ -162,7 +173,31 @@ class _Row:
             return self._occupancy(out, comp)
         if isinstance(comp, Projects):
             return self._projects(out, comp)
+        if isinstance(comp, PeriodTotal):
+            return self._period_total(out, comp)
         raise TypeError(comp)
+
+    def _period_total(self, out: RowValue, comp: PeriodTotal) -> RowValue:
+        """What the operating clusters' reports say, cluster by cluster; a cluster lacking a
+        report is unknown (listed), its reported part still added up."""
+        total, known = 0.0, False
+        for f in self.facts:
+            if not operating(f, self.ctx):
+                continue
+            share = period_share(f, comp.figure, self.ctx.policy)
+            cid = f.cluster.id or 0
+            if share.lacks:
+                for name in share.lacks:
+                    self._lack(out, f, name)
+                if share.value is not None:
+                    self.shares[cid] = share.value
+            else:
+                out.clusters.append(cid)
+                self.shares[cid] = share.value
+            if share.value is not None:
+                total, known = total + share.value, True
+        out.value = round(total, 4) if known else _known(0.0, out)
+        return out
 
     def _projects(self, out: RowValue, comp: Projects) -> RowValue:
         """The projects counted, cluster by cluster; an operating cluster with none recorded
@@ -181,7 +216,8 @@ class _Row:
     def _lack(self, out: RowValue, f: Facts, name: str) -> None:
         """The cluster may belong to the row, but the registry lacks ``name`` to tell."""
         cid = f.cluster.id or 0
-        out.unknown.append(cid)
+        if cid not in out.unknown:
+            out.unknown.append(cid)
         self.shares[cid] = UNKNOWN
         self.lacks.append((f.cluster, name))
 
@@ -256,6 +292,9 @@ def compute(
         if f.cluster.stage != "removed" and not f.cluster.commune_2025_code:
             key = (f.cluster.id or 0, "commune_2025_code")
             lacking.setdefault(key, Missing(f.cluster, "commune_2025_code", ["Biểu 03"]))
+        if f.bieu02 is None and owes_bieu02(f, ctx):
+            key = (f.cluster.id or 0, "period_bieu02")
+            lacking.setdefault(key, Missing(f.cluster, "period_bieu02", ["Biểu 02"]))
     missing = sorted(lacking.values(), key=lambda m: (m.cluster.id or 0, m.fact))
     return Report(form, period, moment, policy, facts, values, annex, missing, commune)
 
@@ -324,5 +363,6 @@ def at_cutoff(store: ClusterStore, period: Period) -> Registry:
     moment = snapshot.as_of_moment(store, period.cutoff)
     past = snapshot.snapshot(store, moment)
     tenants = projects_at(store.project_history(), moment)
-    facts = facts_of(past.clusters, past.decisions, period.cutoff, tenants)
+    figures = store.period_figures(period=period.code)
+    facts = facts_of(past.clusters, past.decisions, period.cutoff, tenants, figures)
     return Registry(period, moment, facts)

@@ -61,7 +61,17 @@ class NotHeld:
     needs: str  # "tenant_projects" | "period_figures"
 
 
-Computation = Count | Total | Occupancy | Projects | NotHeld
+@dataclass(frozen=True)
+class PeriodTotal:
+    """The sum of a period figure (named as ``period_fields`` stores it) over the clusters the
+    policy's rule for rows 23–25 covers: the tenants' Biểu 01 figures, and with the policy's
+    wider scope the infrastructure investor's own Biểu 02 figure of the same name. What was
+    reported is added up; a report the cluster lacks is listed as missing, never a 0."""
+
+    figure: str
+
+
+Computation = Count | Total | Occupancy | Projects | NotHeld | PeriodTotal
 
 # --- the form's rows ---------------------------------------------------------------------
 
@@ -379,7 +389,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "23",
                 "Tổng doanh thu của các dự án đầu tư trong các cụm công nghiệp trong kỳ báo cáo",
                 BN,
-                NotHeld("period_figures"),
+                PeriodTotal("revenue_bn"),
                 True,
                 "Revenue in the period",
             ),
@@ -388,7 +398,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "Nộp ngân sách nhà nước của các dự án đầu tư trong các cụm công nghiệp trong kỳ "
                 "báo cáo",
                 BN,
-                NotHeld("period_figures"),
+                PeriodTotal("budget_bn"),
                 True,
                 "State budget contributions in the period",
             ),
@@ -396,7 +406,7 @@ BIEU04_SECTIONS: tuple[Section, ...] = (
                 "25",
                 "Tổng số lao động (có hợp đồng lao động) làm việc trong các cụm công nghiệp",
                 PEOPLE,
-                NotHeld("period_figures"),
+                PeriodTotal("workers"),
                 True,
                 "Workers with a labour contract",
             ),

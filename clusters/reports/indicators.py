@@ -7,14 +7,15 @@ not hold are read by name, so a row names them as data (``forms``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from clusters.model import Cluster, Decision, TenantProject
 from clusters.reports.periods import Period
-from clusters.reports.policy import ALL_CLUSTERS, Policy
+from clusters.reports.policy import ALL_CLUSTERS, TENANTS_ONLY, Policy
+from clusters.store.periods import Figure, FigureSet
 from clusters.texts import Text
 
 ESTABLISHMENT_DOCS = ("establishment",)
@@ -28,6 +29,9 @@ class Facts:
     established_on: date | None  # its first establishment decision dated by the cut-off
     has_decision: bool  # an establishment decision is recorded by the cut-off
     projects: tuple[TenantProject, ...] = ()  # its tenant projects as they stood then
+    bieu02: Mapping[str, Figure] | None = None  # its Biểu 02 for the period, if stored
+    # Its tenant projects' Biểu 01 for the period, by project id.
+    bieu01: Mapping[int, Mapping[str, Figure]] = field(default_factory=dict)
 
 
 def fact(c: Cluster, name: str) -> Any:
@@ -40,9 +44,17 @@ def facts_of(
     decisions: Iterable[Decision],
     cutoff: date,
     projects: Iterable[TenantProject] = (),
+    figures: Iterable[FigureSet] = (),
 ) -> list[Facts]:
-    """Each cluster with its establishment decisions up to the cut-off day and its tenant
-    projects (as they stood at the cut-off)."""
+    """Each cluster with its establishment decisions up to the cut-off day, its tenant
+    projects (as they stood at the cut-off) and the period's Biểu 01/02 figures."""
+    bieu02: dict[int, Mapping[str, Figure]] = {}
+    bieu01: dict[int, dict[int, Mapping[str, Figure]]] = {}
+    for s in figures:
+        if s.form == "bieu02":
+            bieu02[s.cluster_id] = s.values
+        elif s.project_id is not None:
+            bieu01.setdefault(s.cluster_id, {})[s.project_id] = s.values
     tenants: dict[int, list[TenantProject]] = {}
     for p in projects:
         tenants.setdefault(p.cluster_id, []).append(p)
@@ -57,7 +69,9 @@ def facts_of(
         found = dated.get(c.id or 0, [])
         days = [d for d in found if d is not None]
         held = tuple(tenants.get(c.id or 0, ()))
-        out.append(Facts(c, min(days) if days else None, bool(found), held))
+        cid = c.id or 0
+        first = min(days) if days else None
+        out.append(Facts(c, first, bool(found), held, bieu02.get(cid), bieu01.get(cid, {})))
     return out
 
 
@@ -75,6 +89,46 @@ def project_counted(kind: str, p: TenantProject, policy: Policy) -> bool:
     if kind == "operating":
         return p.status == "operating"
     return counted
+
+
+@dataclass(frozen=True)
+class PeriodShare:
+    """One cluster's part of a period figure (rows 23–25): what was reported (None when
+    nothing was) and the reports it lacks."""
+
+    value: float | None
+    lacks: tuple[str, ...]
+
+
+def period_share(f: Facts, figure: str, policy: Policy) -> PeriodShare:
+    """The sum of ``figure`` over the cluster's counted tenant projects' Biểu 01 (and, in the
+    policy's wider scope, its Biểu 02), with the reports missing: a project without a Biểu 01
+    for the period ("period_bieu01"), no project recorded ("tenant_projects"), no Biểu 02
+    ("period_bieu02")."""
+    found: list[float] = []
+    lacks: list[str] = []
+    counted = [p for p in f.projects if project_counted("counted", p, policy)]
+    if not f.projects:
+        lacks.append("tenant_projects")
+    for p in counted:
+        value = f.bieu01.get(p.id or 0, {}).get(figure)
+        if value is None:
+            lacks.append("period_bieu01")
+        else:
+            found.append(float(value))
+    if policy.period_figures_scope != TENANTS_ONLY:
+        own = (f.bieu02 or {}).get(figure)
+        if own is None:
+            lacks.append("period_bieu02")
+        else:
+            found.append(float(own))
+    value = round(sum(found), 4) if found else (0.0 if not lacks else None)
+    return PeriodShare(value, tuple(dict.fromkeys(lacks)))
+
+
+def owes_bieu02(f: Facts, ctx: Context) -> bool:
+    """Every established or operating cluster has an infrastructure project that reports."""
+    return bool(established(f, ctx) or operating(f, ctx))
 
 
 PROJECT_KIND_TITLES: dict[str, Text] = {

@@ -75,3 +75,11 @@ def latest_periods(today: date, count: int = 4) -> list[Period]:
                 out.append(p)
         year -= 1
     return out
+
+
+def entry_periods(today: date, count: int = 4) -> list[Period]:
+    """The periods figures may be entered for, newest first: the one under way (whose
+    cut-off is still to come: reporters fill it in as it ends) and those already past."""
+    ahead = [Period(today.year, True), Period(today.year, False), Period(today.year + 1, True)]
+    current = next(p for p in ahead if p.cutoff >= today)
+    return [current, *latest_periods(today, count - 1)]

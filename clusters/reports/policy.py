@@ -173,20 +173,42 @@ class Policy:
             (
                 "23–25",
                 Text(
-                    "Số liệu trong kỳ (Biểu 01, Biểu 02) chưa có trong sổ: các dòng này để "
-                    "trống, không ghi 0. Khi có số liệu sẽ cộng "
+                    "Số liệu trong kỳ: cộng trên các cụm đã hoạt động (như dòng 15) "
                     + (
-                        "số liệu của các dự án đầu tư thứ cấp (Biểu 01)."
+                        "số liệu Biểu 01 của các dự án đầu tư sản xuất kinh doanh ở tình trạng "
+                        + ", ".join(self.counted_project_statuses)
+                        + " tại ngày chốt số liệu"
                         if self.period_figures_scope == TENANTS_ONLY
-                        else "Biểu 01 và số liệu của chủ đầu tư hạ tầng (Biểu 02 dòng 9–11)."
-                    ),
-                    "Period figures (Biểu 01, Biểu 02) are not in the registry yet: these rows "
-                    "are left empty, never 0. They will add up "
+                        else "số liệu Biểu 01 của các dự án đầu tư sản xuất kinh doanh ở tình "
+                        "trạng "
+                        + ", ".join(self.counted_project_statuses)
+                        + " tại ngày chốt số liệu, cộng số liệu của chủ đầu tư hạ tầng (Biểu 02 "
+                        "dòng 9–11)"
+                    )
+                    + ". Lấy số liệu của kỳ như đang lưu trong sổ khi lập báo cáo (Biểu 01/02 "
+                    "nộp sau ngày chốt, trước 20/6 và 20/12). Cộng những gì đã báo cáo; dự án "
+                    "chưa có Biểu 01 của kỳ, cụm chưa ghi dự án nào"
+                    + ("" if self.period_figures_scope == TENANTS_ONLY else ", cụm chưa có Biểu 02")
+                    + " được nêu là thiếu số liệu, không tính là 0. Biểu 02 cần có của mọi cụm đã "
+                    "thành lập hoặc đã hoạt động; cụm chưa có được nêu trong «Còn thiếu».",
+                    "Period figures: added up over the operating clusters (as row 15): "
                     + (
-                        "the tenants' figures (Biểu 01)."
+                        "the Biểu 01 figures of the tenant projects of status "
+                        + ", ".join(self.counted_project_statuses)
+                        + " at the cut-off"
                         if self.period_figures_scope == TENANTS_ONLY
-                        else "Biểu 01 and the infrastructure investor's own (Biểu 02 rows 9–11)."
-                    ),
+                        else "the Biểu 01 figures of the tenant projects of status "
+                        + ", ".join(self.counted_project_statuses)
+                        + " at the cut-off, plus the infrastructure investor's own (Biểu 02 "
+                        "rows 9–11)"
+                    )
+                    + ". The period's figures as the registry holds them when the report is "
+                    "made (Biểu 01/02 are due after the cut-off, before 20 June and 20 "
+                    "December). What was reported is added up; a project with no Biểu 01 for "
+                    "the period, a cluster with no project recorded"
+                    + ("" if self.period_figures_scope == TENANTS_ONLY else ", one with no Biểu 02")
+                    + " is listed as missing, never counted as 0. Every established or operating "
+                    "cluster owes a Biểu 02; those without one are listed as missing.",
                 ),
             ),
             (

@@ -31,12 +31,14 @@ from clusters.reports.forms import (
     Count,
     NotHeld,
     Occupancy,
+    PeriodTotal,
     Projects,
     Row,
     Total,
 )
 from clusters.reports.indicators import PROJECT_KIND_TITLES, SELECTION_TITLES
-from clusters.reports.policy import AREA_WEIGHTED
+from clusters.reports.period_fields import BIEU01_FIELDS, field_of
+from clusters.reports.policy import AREA_WEIGHTED, TENANTS_ONLY
 from clusters.texts import Text
 
 SHEET_FORM = "Biểu"
@@ -101,6 +103,13 @@ def note(report: Report, row: Row) -> Text:
             f"Not computed: the registry holds no {en} yet",
         )
     parts: list[Text] = []
+    if isinstance(comp, PeriodTotal) and value.value is None and value.unknown:
+        n = len(value.unknown)
+        return Text(
+            f"Chưa tính được: {n} cụm đã hoạt động chưa có số liệu Biểu 01/Biểu 02 của kỳ (xem "
+            f"«{SHEET_MISSING}»)",
+            f"Not computed: {n} operating clusters have no Biểu 01/Biểu 02 figures for the period",
+        )
     if isinstance(comp, Occupancy) and value.clusters:
         n = len(value.clusters)
         weighted = report.policy.occupancy_method == AREA_WEIGHTED
@@ -309,7 +318,7 @@ def missing_sheet(ws: Worksheet, report: Report, flags: list[Flag]) -> None:
         ws.column_dimensions[col].width = width
 
 
-def describe(comp: Computation) -> str:
+def describe(comp: Computation, scope: str = TENANTS_ONLY) -> str:
     """How a row is computed, in words."""
     if isinstance(comp, Count):
         return f"Đếm {SELECTION_TITLES[comp.selection].vi}"
@@ -323,7 +332,18 @@ def describe(comp: Computation) -> str:
         )
     if isinstance(comp, Projects):
         return f"Đếm {PROJECT_KIND_TITLES[comp.kind].vi} tại ngày chốt số liệu (quy tắc dòng 20–22)"
+    if isinstance(comp, PeriodTotal):
+        return _describe_period(comp, scope)
     return NOT_HELD[comp.needs].vi
+
+
+def _describe_period(comp: PeriodTotal, scope: str) -> str:
+    tenants = next(f for f in BIEU01_FIELDS if f.name == comp.figure)
+    text = f"Cộng «{tenants.heading}» (Biểu 01 dòng {tenants.row}) của các dự án"
+    if scope != TENANTS_ONLY:
+        own = field_of("bieu02", comp.figure)
+        text += f" và «{own.heading}» (Biểu 02 dòng {own.row})"
+    return text + " trong các cụm đã hoạt động, số liệu của kỳ (quy tắc dòng 23–25)"
 
 
 def method_sheet(ws: Worksheet, report: Report) -> None:
@@ -341,7 +361,12 @@ def method_sheet(ws: Worksheet, report: Report) -> None:
         "Cách tính từng chỉ tiêu",
         ["Dòng", "Chỉ tiêu", "Cách tính", "Cộng được giữa các xã"],
         (
-            [row.number, row.heading, describe(row.computation), "có" if row.additive else "không"]
+            [
+                row.number,
+                row.heading,
+                describe(row.computation, report.policy.period_figures_scope),
+                "có" if row.additive else "không",
+            ]
             for row in report.form.rows()
         ),
     )

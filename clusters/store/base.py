@@ -18,6 +18,7 @@ from clusters.model import (
     ReportedFigure,
     TenantProject,
 )
+from clusters.store.periods import FigureEvent, FigureSet
 
 BBox = tuple[float, float, float, float]
 
@@ -162,6 +163,19 @@ class Transaction(ABC):
     def project(self, project_id: int) -> TenantProject:
         """One tenant project as this transaction sees it; ``NotFoundError`` if none."""
 
+    @abstractmethod
+    def save_period_figures(
+        self,
+        figures: FigureSet,
+        *,
+        based_on: int | None,
+        actor: str,
+        reason: str | None = None,
+    ) -> FigureSet:
+        """Store a report's figures for its period (created, or replaced when they differ)
+        with a history event naming its source; ``based_on`` the version they were entered on
+        (0: none stored yet; None: not checked), a stale one refused."""
+
 
 class ClusterStore(ABC):
     url: str
@@ -221,6 +235,26 @@ class ClusterStore(ABC):
     @abstractmethod
     def project(self, project_id: int) -> TenantProject:
         """One tenant project; ``NotFoundError`` if there is none."""
+
+    def save_period_figures(self, figures: FigureSet, **kw: Any) -> FigureSet:
+        with self.transaction() as tx:
+            return tx.save_period_figures(figures, **kw)
+
+    @abstractmethod
+    def period_figures(
+        self,
+        *,
+        period: str | None = None,
+        form: str | None = None,
+        cluster_id: int | None = None,
+    ) -> list[FigureSet]:
+        """The Biểu 01/02 figures stored, of a period, a form or a cluster."""
+
+    @abstractmethod
+    def period_figure_history(
+        self, *, cluster_id: int | None = None, period: str | None = None
+    ) -> list[FigureEvent]:
+        """The period figures' history events, of a cluster or a period, newest first."""
 
     @abstractmethod
     def projects(self, cluster_id: int | None = None) -> list[TenantProject]:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from clusters.model import CHOICE_FIELDS, PROJECT_STATUS_CODES, STORED_FIELDS, Field, Kind
 from clusters.roles import ROLES
 
-SCHEMA_VERSION = 6  # also the Alembic revision '0006' (store/migrations)
+SCHEMA_VERSION = 7  # also the Alembic revision '0007' (store/migrations)
 APPLICATION_ID = "hanoi-clusters-registry"
 
 metadata = sa.MetaData()
@@ -321,3 +321,57 @@ sa.Index("ix_sessions_last_seen_at", sessions.c.last_seen_at)
 
 ACCOUNT_TABLES = (accounts, account_events, signin_attempts, signin_failures, sessions)
 APPEND_ONLY = (*APPEND_ONLY, "account_events")
+
+# Period figures (``store.periods``): a cluster's Biểu 02 or a tenant project's Biểu 01 for one
+# reporting period ("2025-H1", "2025"), the figures as JSON {name: number | null} (which figures
+# exist is declared once, in ``clusters.reports.period_fields``), and their append-only history.
+# ``subject_id`` is the cluster's id for Biểu 02 and the project's for Biểu 01: one set each.
+PERIOD_FORMS = ("bieu01", "bieu02")
+period_figures = sa.Table(
+    "period_figures",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("form", sa.String(10), nullable=False),
+    sa.Column("subject_id", sa.Integer, nullable=False),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("tenant_projects.id")),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("figures", sa.JSON, nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_by", sa.Text, nullable=False),
+    sa.CheckConstraint(
+        "(form = 'bieu02' AND project_id IS NULL AND subject_id = cluster_id) OR "
+        "(form = 'bieu01' AND project_id IS NOT NULL AND subject_id = project_id)",
+        name="ck_period_figures_subject",
+    ),
+    sa.UniqueConstraint("form", "subject_id", "period", name="uq_period_figures"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_period_figures_period", period_figures.c.period)
+sa.Index("ix_period_figures_cluster", period_figures.c.cluster_id)
+
+period_figure_events = sa.Table(
+    "period_figure_events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("set_id", sa.Integer, sa.ForeignKey("period_figures.id"), nullable=False),
+    sa.Column("form", sa.String(10), nullable=False),
+    sa.Column("cluster_id", sa.Integer, sa.ForeignKey("clusters.id"), nullable=False),
+    sa.Column("project_id", sa.Integer, sa.ForeignKey("tenant_projects.id")),
+    sa.Column("period", sa.String(7), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("kind", sa.String(20), nullable=False),
+    sa.Column("reason", sa.Text),
+    sa.Column("source", sa.Text),
+    sa.Column("changes", sa.JSON, nullable=False),
+    sa.UniqueConstraint("set_id", "version", name="uq_period_figure_event_version"),
+    sqlite_autoincrement=True,
+)
+sa.Index("ix_period_figure_events_cluster", period_figure_events.c.cluster_id)
+APPEND_ONLY = (*APPEND_ONLY, "period_figure_events")

@@ -40,7 +40,7 @@ from clusters.model import (
     ReportedFigure,
     TenantProject,
 )
-from clusters.store import layers, migrations, projects, revision
+from clusters.store import layers, migrations, periods, projects, revision
 from clusters.store import schema as s
 from clusters.store.base import BBox, ClusterStore, NewRecord, RecordEdit, Transaction
 from clusters.store.dialects import Dialect, busy_is_retryable
@@ -508,6 +508,16 @@ class SqlTransaction(Transaction):
     def project(self, project_id: int) -> TenantProject:
         return projects.get(self.conn, project_id)
 
+    def save_period_figures(
+        self,
+        figures: periods.FigureSet,
+        *,
+        based_on: int | None,
+        actor: str,
+        reason: str | None = None,
+    ) -> periods.FigureSet:
+        return periods.save(self.conn, figures, based_on=based_on, actor=actor, reason=reason)
+
     def save_column_mapping(
         self, signature: str, mapping: Mapping[str, str], *, actor: str, replace: bool = True
     ) -> bool:
@@ -747,6 +757,22 @@ class SqlStore(ClusterStore):
     ) -> list[ProjectEvent]:
         with self._read() as conn:
             return projects.events(conn, cluster_id=cluster_id, project_id=project_id)
+
+    def period_figures(
+        self,
+        *,
+        period: str | None = None,
+        form: str | None = None,
+        cluster_id: int | None = None,
+    ) -> list[periods.FigureSet]:
+        with self._read() as conn:
+            return periods.listed(conn, period=period, form=form, cluster_id=cluster_id)
+
+    def period_figure_history(
+        self, *, cluster_id: int | None = None, period: str | None = None
+    ) -> list[periods.FigureEvent]:
+        with self._read() as conn:
+            return periods.events(conn, cluster_id=cluster_id, period=period)
 
     def column_mapping(self, signature: str) -> dict[str, str] | None:
         c = s.column_mappings.c

@@ -42,6 +42,7 @@ PAGES: list[PageSpec] = [
     PageSpec("admin", "admin_page.py", "nav.admin"),
     PageSpec("import", "import_page.py", "nav.import"),
     PageSpec("reports", "reports_page.py", "nav.reports"),
+    PageSpec("periods", "periods_page.py", "nav.periods"),
 ]
 
 _LANGUAGE_NAMES = {"vi": "Tiếng Việt", "en": "English"}
