@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 
+import numpy as np
 import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
@@ -38,7 +40,23 @@ def simplify_for_display(
     geom: BaseGeometry, tolerance_m: float = 5.0, grid_deg: float = 1e-5
 ) -> BaseGeometry:
     """Simplify in metres, then round to ~1 m, for drawing on a map."""
-    if geom.geom_type == "Point":
-        return shapely.set_precision(geom, grid_deg)
-    metric = reproject(geom, WGS84, METRIC).simplify(tolerance_m, preserve_topology=True)
-    return shapely.set_precision(reproject(metric, METRIC, WGS84), grid_deg)
+    return display_geometries([geom], tolerance_m, grid_deg)[0]
+
+
+def display_geometries(
+    geoms: Sequence[BaseGeometry], tolerance_m: float = 5.0, grid_deg: float = 1e-5
+) -> np.ndarray:
+    """``simplify_for_display`` of many geometries at once (one reprojection each way for all
+    their coordinates): points are only rounded."""
+    drawn = np.array(geoms, dtype=object)
+    shapes = shapely.get_type_id(drawn) != shapely.GeometryType.POINT
+    if shapes.any():
+        forward, back = transformer(WGS84, METRIC), transformer(METRIC, WGS84)
+        metric = shapely.transform(
+            drawn[shapes], lambda xy: np.column_stack(forward.transform(xy[:, 0], xy[:, 1]))
+        )
+        simple = shapely.simplify(metric, tolerance_m, preserve_topology=True)
+        drawn[shapes] = shapely.transform(
+            simple, lambda xy: np.column_stack(back.transform(xy[:, 0], xy[:, 1]))
+        )
+    return shapely.set_precision(drawn, grid_deg)

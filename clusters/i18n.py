@@ -91,6 +91,10 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Approximate location ({precision})",
     ),
     "map.tooltip_area_unknown": ("chưa rõ diện tích", "area not recorded"),
+    "map.clusters_failed": (
+        "Không tải được các cụm lên bản đồ; hãy tải lại trang.",
+        "The clusters could not be loaded onto the map; reload the page.",
+    ),
     # --- legend
     "legend.title": ("Chú giải", "Legend"),
     "legend.exact": ("Ranh giới / vị trí đã đo đạc", "Surveyed boundary or location"),

@@ -8,6 +8,8 @@ from the app's own static files; every user string goes through ``escaping.escap
 
 from __future__ import annotations
 
+import base64
+import gzip
 import json
 import math
 import os
@@ -24,7 +26,6 @@ import pyogrio
 import shapely
 import shapely.geometry
 from branca.element import MacroElement
-from folium.plugins import MarkerCluster
 from folium.template import Template
 from folium.utilities import JsCode
 from shapely.geometry import mapping as geometry_mapping
@@ -41,6 +42,8 @@ FIT_MAX_ZOOM = 16  # fitting to a single point stops at street level
 GUESSED_WIDTH_PX = 900  # a map's width before it has reported its real size (a desktop's)
 CLUSTER_CLASS = "cluster-feature"  # CSS class of every drawn cluster (polygon or marker)
 REFERENCE_CLASS = "reference-feature"
+POINT_RADIUS = 8  # pixels, a cluster drawn as a point
+CANVAS_ABOVE = 1_000  # clusters; beyond, the map draws on a canvas (``use_canvas``)
 # The map events that rerun the app: a click on a cluster, and a move (the view's bounds and
 # zoom give the map's size in pixels, which the page needs to fit a view to it).
 RETURNED_OBJECTS = ["last_active_drawing", "bounds", "zoom"]
@@ -48,21 +51,12 @@ RETURNED_OBJECTS = ["last_active_drawing", "bounds", "zoom"]
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
-# Leaflet sets tooltip content as HTML: the text is escaped when the feature is built.
-_TOOLTIP_JS = JsCode(
-    "function(feature, layer) {"
-    " layer.bindTooltip(feature.properties.tooltip, {sticky: true, direction: 'auto'}); }"
-)
 _REFERENCE_TOOLTIP_JS = JsCode(
     "function(feature, layer) {"
     " if (feature.properties.label) { layer.bindTooltip(feature.properties.label); } }"
 )
-# Groups of markers drawn in a neutral colour, so they are not read as a stage.
-_GROUP_ICON_JS = (
-    "function(group) { return L.divIcon({"
-    " html: '<span>' + group.getChildCount() + '</span>',"
-    " className: 'marker-cluster cluster-group', iconSize: L.point(34, 34) }); }"
-)
+# Groups of markers (clusters/ui/cluster_layer.js) drawn in a neutral colour, so they are
+# not read as a stage.
 _GROUP_CSS = (
     "<style>"
     ".cluster-group { background: rgba(55, 71, 79, 0.3); border-radius: 50%; }"
@@ -138,6 +132,13 @@ _MARKER_CLUSTER_OPTIONS = {
     "showCoverageOnHover": False,
     "spiderfyOnMaxZoom": True,
     "maxClusterRadius": 40,
+    # The legs of a spread-out group end on each marker: they must not take its click.
+    "spiderLegPolylineOptions": {
+        "weight": 1.5,
+        "color": "#222",
+        "opacity": 0.5,
+        "interactive": False,
+    },
 }
 
 
@@ -348,10 +349,8 @@ def base_map(
     return m
 
 
-def cluster_style(c: Cluster) -> dict[str, Any]:
-    """Colour from the stage table; approximate locations hollow with a dashed outline."""
-    colour = stages.stage(c.stage).colour
-    is_point = c.geometry is None or c.geometry.geom_type == "Point"
+def _style(stage_code: str, *, approximate: bool, point: bool) -> dict[str, Any]:
+    colour = stages.stage(stage_code).colour
     style: dict[str, Any] = {
         "color": colour,
         "fillColor": colour,
@@ -359,13 +358,35 @@ def cluster_style(c: Cluster) -> dict[str, Any]:
         "weight": 2,
         "opacity": 1.0,
     }
-    if c.is_approximate:
+    if approximate:
         style.update(fillOpacity=0.15, dashArray="4 3", weight=2.5)
-    elif is_point:
+    elif point:
         style.update(color="#222222", fillOpacity=0.9, weight=1.5)
     else:
         style.update(fillOpacity=0.35)
     return style
+
+
+def _is_point(c: Cluster) -> bool:
+    return c.geometry is None or c.geometry.geom_type == "Point"
+
+
+def cluster_style(c: Cluster) -> dict[str, Any]:
+    """Colour from the stage table; approximate locations hollow with a dashed outline."""
+    return _style(c.stage, approximate=c.is_approximate, point=_is_point(c))
+
+
+def _style_key(stage_code: str, *, approximate: bool, point: bool) -> str:
+    return f"{stage_code}:{'approximate' if approximate else 'point' if point else 'area'}"
+
+
+def style_table() -> dict[str, dict[str, Any]]:
+    """Every style a cluster can be drawn in, by the key its feature names (``style``)."""
+    return {
+        _style_key(s.code, approximate=a, point=p): _style(s.code, approximate=a, point=p)
+        for s in stages.STAGES
+        for a, p in ((True, True), (False, True), (False, False))
+    }
 
 
 def tooltip_html(c: Cluster, lang: str = i18n.DEFAULT_LANG) -> str:
@@ -385,68 +406,150 @@ def tooltip_html(c: Cluster, lang: str = i18n.DEFAULT_LANG) -> str:
     return "<br>".join(lines)
 
 
-def cluster_feature(c: Cluster, lang: str = i18n.DEFAULT_LANG) -> dict[str, Any] | None:
-    """The GeoJSON feature drawn for one cluster; None when it has no location."""
-    if c.geometry is None or c.geometry.is_empty:
-        return None
-    geom = c.geometry
-    if geom.geom_type == "Point":
-        geom = shapely.set_precision(geom, 1e-6)
-    else:
-        geom = geo.simplify_for_display(geom)
-    return {
-        "type": "Feature",
-        "id": c.id,
-        "geometry": geometry_mapping(geom),
-        "properties": {
-            "cluster_id": c.id,
-            "stage": c.stage,
-            "approximate": c.is_approximate,
-            "tooltip": tooltip_html(c, lang),
-            "style": cluster_style(c),
-        },
-    }
-
-
-def cluster_features(
-    clusters: Iterable[Cluster], lang: str = i18n.DEFAULT_LANG
-) -> list[dict[str, Any]]:
-    return [f for c in clusters if (f := cluster_feature(c, lang)) is not None]
-
-
-def _collection(features: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    return {"type": "FeatureCollection", "features": list(features)}
-
-
-def cluster_layer(
-    features: Sequence[dict[str, Any]], *, group_markers: bool = True
-) -> folium.FeatureGroup:
-    """The clusters as one feature group: polygons, and markers grouped where dense.
-
-    Markers sharing a place (many seed clusters share a commune's label point) are grouped
-    by Leaflet.markercluster and spread out ("spiderfied") on click, so each stays reachable.
+@dataclass(frozen=True)
+class ClusterData:
+    """The clusters as the map's script loads them: one compact GeoJSON (``body``, UTF-8),
+    the id of the cluster at each position of its features (a filter's mask refers to
+    positions), and ``key``, which names the registry revision and language it was made for.
     """
+
+    key: str
+    ids: tuple[int, ...]
+    body: bytes
+    gzipped: bytes
+
+    @property
+    def positions(self) -> dict[int, int]:
+        return {cluster_id: i for i, cluster_id in enumerate(self.ids)}
+
+    def mask(self, chosen: Iterable[int], positions: Mapping[int, int] | None = None) -> str | None:
+        """Which features ``chosen`` (cluster ids) keeps, as the script reads it: a bitset over
+        the positions, lowest bit first, base64; None when it keeps them all."""
+        where = self.positions if positions is None else positions
+        bits = bytearray((len(self.ids) + 7) // 8)
+        count = 0
+        for cluster_id in chosen:
+            i = where.get(cluster_id)
+            if i is not None and not bits[i >> 3] & (1 << (i & 7)):
+                bits[i >> 3] |= 1 << (i & 7)
+                count += 1
+        if count == len(self.ids):
+            return None
+        return base64.b64encode(bytes(bits)).decode("ascii")
+
+
+def cluster_data(
+    clusters: Iterable[Cluster], lang: str = i18n.DEFAULT_LANG, key: str = ""
+) -> ClusterData:
+    """Every located cluster as one feature, in id order: its display geometry (simplified and
+    rounded to about a metre, all at once), its id, its style key and its escaped tooltip."""
+    located = sorted(
+        (c for c in clusters if c.id is not None and c.geometry is not None),
+        key=lambda c: c.id or 0,
+    )
+    located = [c for c in located if not c.geometry.is_empty]  # type: ignore[union-attr]
+    geometries = geo.display_geometries([c.geometry for c in located])
+    texts = shapely.to_geojson(geometries) if located else []
+    parts = []
+    for c, geometry in zip(located, texts, strict=True):
+        properties = {
+            "cluster_id": c.id,
+            "style": _style_key(c.stage, approximate=c.is_approximate, point=_is_point(c)),
+            "tooltip": tooltip_html(c, lang),
+        }
+        parts.append(
+            f'{{"type":"Feature","id":{c.id},"geometry":{geometry},"properties":'
+            f"{json.dumps(properties, ensure_ascii=False, separators=(',', ':'))}}}"
+        )
+    body = ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+    return ClusterData(
+        key, tuple(c.id for c in located if c.id is not None), body, gzip.compress(body, 6)
+    )
+
+
+def use_canvas(count: int, environ: Mapping[str, str] | None = None) -> bool:
+    """Draw on one canvas rather than an SVG path each beyond ``CLUSTERS_MAP_CANVAS_ABOVE``
+    clusters (default 1,000): thousands of SVG paths are slow to draw and to pan."""
+    env = os.environ if environ is None else environ
+    try:
+        above = int(env.get("CLUSTERS_MAP_CANVAS_ABOVE", "") or CANVAS_ABOVE)
+    except ValueError:
+        above = CANVAS_ABOVE
+    return count > above
+
+
+def _script_json(value: Any) -> str:
+    """JSON to place inside a <script>: no "</" can end the script early."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
+
+
+class _ClusterLayer(MacroElement):
+    """``ClusterLayer.attach`` (clusters/ui/cluster_layer.js) for the map: the clusters from
+    ``url``, or the ``data`` itself when there is no URL to load them from."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}{{ this.script(this._parent.get_name()) }}{% endmacro %}"
+    )
+
+    def __init__(self, config: dict[str, Any], data: bytes | None) -> None:
+        super().__init__()
+        self.config = config
+        self.data = data
+
+    def script(self, map_name: str) -> str:
+        config = _script_json(self.config)
+        if self.data is not None:
+            inline = self.data.decode().replace("</", "<\\/")
+            config = config[:-1] + ',"data":' + inline + "}"
+        return f"ClusterLayer.attach({map_name}, {config});"
+
+
+def add_clusters(
+    m: folium.Map,
+    data: ClusterData,
+    lang: str = i18n.DEFAULT_LANG,
+    *,
+    url: str | None = None,
+    canvas: bool = False,
+    group_markers: bool = True,
+) -> folium.Map:
+    """Put the clusters on the base map: loaded from ``url`` (the app's data route) or, with
+    no URL, written into the map itself. Markers sharing a place (many seed clusters share a
+    commune's label point) are grouped by Leaflet.markercluster and spread out
+    ("spiderfied") on click, so each stays reachable."""
+    config = {
+        "key": data.key,
+        "url": url,
+        "styles": style_table(),
+        "className": CLUSTER_CLASS,
+        "pointRadius": POINT_RADIUS,
+        "canvas": canvas,
+        "groupPoints": group_markers,
+        "groupOptions": _MARKER_CLUSTER_OPTIONS,
+        "noticeClass": NOTICE_CLASS,
+        "failed": i18n.t("map.clusters_failed", lang),
+    }
+    _ClusterLayer(config, None if url else data.body).add_to(m)
+    return m
+
+
+class _Show(MacroElement):
+    _template = Template("{% macro script(this, kwargs) %}{{ this.script() }}{% endmacro %}")
+
+    def __init__(self, key: str, mask: str | None) -> None:
+        super().__init__()
+        self.key = key
+        self.mask = mask
+
+    def script(self) -> str:
+        return f"ClusterLayer.show({_script_json(self.key)}, {_script_json(self.mask)});"
+
+
+def filter_layer(data: ClusterData, mask: str | None) -> folium.FeatureGroup:
+    """What each rerun sends the map (``st_folium(feature_group_to_add=...)``): which clusters
+    the filter keeps, a few bytes; the map redraws them in the browser."""
     group = folium.FeatureGroup(name="clusters", control=False)
-    polygons = [f for f in features if f["geometry"]["type"] != "Point"]
-    points = [f for f in features if f["geometry"]["type"] == "Point"]
-    if polygons:
-        folium.GeoJson(
-            _collection(polygons), on_each_feature=_TOOLTIP_JS, className=CLUSTER_CLASS
-        ).add_to(group)
-    if points:
-        target: folium.FeatureGroup | MarkerCluster = group
-        if group_markers:
-            target = MarkerCluster(
-                options=_MARKER_CLUSTER_OPTIONS, icon_create_function=_GROUP_ICON_JS
-            )
-            target.default_js = []  # served by the map's own offline links
-            target.default_css = []
-            target.add_to(group)
-        folium.GeoJson(
-            _collection(points),
-            marker=folium.CircleMarker(radius=8, className=CLUSTER_CLASS),
-            on_each_feature=_TOOLTIP_JS,
-        ).add_to(target)
+    _Show(data.key, mask).add_to(group)
     return group
 
 
@@ -457,9 +560,9 @@ def build_map(
     reference_layers: Sequence[ReferenceLayer] = (),
 ) -> folium.Map:
     """A complete standalone map (base map plus clusters), for files and benchmarks."""
+    data = cluster_data(clusters, lang)
     m = base_map(basemap, reference_layers, lang)
-    cluster_layer(cluster_features(clusters, lang)).add_to(m)
-    return m
+    return add_clusters(m, data, lang, canvas=use_canvas(len(data.ids)))
 
 
 def clicked_cluster_id(value: Mapping[str, Any] | None) -> int | None:

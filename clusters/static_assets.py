@@ -6,6 +6,7 @@ copies the installed files into the app's ``static/vendor`` folder, which Stream
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from dataclasses import dataclass
 from importlib import import_module
@@ -39,12 +40,22 @@ ASSETS: tuple[Asset, ...] = (
         scripts=("leaflet.markercluster.js",),
         styles=("MarkerCluster.css", "MarkerCluster.Default.css"),
     ),
+    # Our own script (not third-party): the clusters' layer, from the package itself.
+    Asset("clusters", "clusters.ui", ("cluster_layer.js",), scripts=("cluster_layer.js",)),
 )
 
 
 def _source(asset: Asset) -> tuple[Path, str]:
+    """Where an asset's files are and their version: an XStatic package's, or for a package
+    of ours, the digest of the files (a changed script is copied again)."""
     mod = import_module(asset.package)
-    return Path(mod.BASE_DIR), str(mod.VERSION)
+    if hasattr(mod, "BASE_DIR"):
+        return Path(mod.BASE_DIR), str(mod.VERSION)
+    folder = Path(str(mod.__file__)).parent
+    digest = hashlib.sha256()
+    for name in asset.files:
+        digest.update((folder / name).read_bytes())
+    return folder, digest.hexdigest()[:16]
 
 
 def install_assets(static_dir: Path) -> Path:
@@ -71,13 +82,19 @@ def install_assets(static_dir: Path) -> Path:
 
 def script_urls(base: str = STATIC_URL) -> list[tuple[str, str]]:
     """(name, url) of every script, in load order (jQuery before Leaflet plugins)."""
-    order = ("jquery", "leaflet", "markercluster")
+    order = ("jquery", "leaflet", "markercluster", "clusters")
     by_folder = {a.folder: a for a in ASSETS}
     return [
-        (f"{f}_js_{i}", f"{base}/{f}/{name}")
+        (f"{f}_js_{i}", f"{base}/{f}/{name}{_version_query(by_folder[f])}")
         for f in order
         for i, name in enumerate(by_folder[f].scripts)
     ]
+
+
+def _version_query(asset: Asset) -> str:
+    """Our own files change with the app: their URL names the version, so a browser that
+    kept an older copy fetches the new one."""
+    return "" if asset.package.startswith("xstatic") else f"?v={_source(asset)[1]}"
 
 
 def style_urls(base: str = STATIC_URL) -> list[tuple[str, str]]:

@@ -8,7 +8,10 @@ import pytest
 from clusters import figures, mapping
 from clusters.filters import ClusterFilter
 from clusters.model import ReportedFigure
+from clusters.store import database_url
+from clusters.ui import asgi, map_data
 from clusters.ui.pages import map_page
+from tests.map_view import attach_config, decode_mask, show_call
 from tests.test_ui_pages import app, map_args, page_path, registry, texts
 
 __all__ = ["app", "registry"]  # fixtures, shared with test_ui_pages
@@ -121,3 +124,28 @@ def test_list_puts_the_best_matches_first(app, registry, query):
     flt = ClusterFilter(text=query)
     scores = [flt.text_score(registry.get(int(i))) for i in table.value["id"]]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_served_by_clusters_serve_the_map_loads_its_clusters_once_and_reruns_send_a_mask(
+    app, registry, monkeypatch
+):
+    """With the data route (``clusters serve``), the base map names the revision's file and
+    carries no cluster; a filter change sends only the mask over the same file's order."""
+    monkeypatch.setattr(asgi, "_served", [True])
+    monkeypatch.delenv("CLUSTERS_ANONYMOUS_READ", raising=False)
+    app.run()
+    args = map_args(app)
+    config = attach_config(args["script"])
+    revision = registry.revision()
+    assert config["url"] == map_data.url(revision, "vi") and "data" not in config
+    assert "cluster_id" not in args["script"] and "cluster_id" not in args["feature_group"]
+    data = map_data.cached(database_url(), revision, "vi")
+    assert data is not None and config["key"] == data.key
+    app.multiselect(key="filter_stages").set_value(["operating"]).run()
+    args = map_args(app)
+    assert attach_config(args["script"]) == config  # the base map did not change
+    key, mask = show_call(args["feature_group"])
+    kept = {i for i, keep in zip(data.ids, decode_mask(mask, len(data.ids)), strict=True) if keep}
+    assert key == data.key
+    assert kept == {c.id for c in registry.list_clusters() if c.stage == "operating"}
+    assert len(args["feature_group"]) < 2_000

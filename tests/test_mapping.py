@@ -1,5 +1,6 @@
 """The map builder: one feature per cluster, stage colours, escaping, nothing from a CDN."""
 
+import gzip
 import json
 import math
 import re
@@ -10,6 +11,7 @@ import pytest
 from clusters import mapping, seed, stages
 from clusters.errors import ClusterError
 from tests.builders import cluster, square
+from tests.map_view import attach_config, decode_mask, show_call
 
 HOSTILE_NAMES = ["<img src=x onerror=alert(1)>", "${alert(1)}", "`${1+1}`\\"]
 _SRC = re.compile(r"""<script[^>]*\bsrc=["']([^"']+)["']""", re.I)
@@ -36,18 +38,70 @@ def elements(node):
         yield from elements(child)
 
 
+def features_of(data: mapping.ClusterData) -> list[dict]:
+    return json.loads(data.body)["features"]
+
+
 def test_one_feature_per_cluster_polygons_and_points():
     clusters = [*seed_clusters(), cluster(id=500, geometry=square(), location_precision="surveyed")]
-    features = mapping.cluster_features(clusters)
-    assert len(features) == len(clusters)
-    assert sorted(f["properties"]["cluster_id"] for f in features) == sorted(c.id for c in clusters)
+    data = mapping.cluster_data(clusters)
+    features = features_of(data)
+    assert len(features) == len(clusters) == len(data.ids)
+    assert [f["properties"]["cluster_id"] for f in features] == sorted(c.id for c in clusters)
+    assert list(data.ids) == sorted(c.id for c in clusters)
+    assert [f["geometry"]["type"] for f in features].count("Polygon") == 1
+    assert json.loads(gzip.decompress(data.gzipped)) == json.loads(data.body)
     html = render(mapping.build_map(clusters, basemap=mapping.NO_BASEMAP))
-    assert html.count('"cluster_id":') == len(clusters)
-    assert html.count('"type": "Polygon"') == 1
+    assert attach_config(html)["data"]["features"] == features
 
 
 def test_cluster_without_location_is_not_drawn():
-    assert mapping.cluster_feature(cluster(id=1, geometry=None)) is None
+    assert mapping.cluster_data([cluster(id=1, geometry=None)]).ids == ()
+
+
+def test_every_feature_names_a_style_of_the_table():
+    table = mapping.style_table()
+    for f in features_of(mapping.cluster_data(seed_clusters())):
+        c = next(c for c in seed_clusters() if c.id == f["properties"]["cluster_id"])
+        assert table[f["properties"]["style"]] == mapping.cluster_style(c)
+
+
+def test_a_mask_keeps_exactly_the_chosen_clusters():
+    clusters = seed_clusters()
+    data = mapping.cluster_data(clusters)
+    assert data.mask(c.id for c in clusters) is None  # all of them: nothing to send
+    chosen = {c.id for c in clusters if c.stage == "operating"}
+    kept = decode_mask(data.mask(chosen), len(data.ids))
+    assert {i for i, keep in zip(data.ids, kept, strict=True) if keep} == chosen
+    assert not any(decode_mask(data.mask([]), len(data.ids)))
+    assert data.mask([99999, *chosen]) == data.mask(chosen)  # an id not drawn is ignored
+
+
+def test_the_filter_layer_carries_only_the_mask():
+    data = mapping.cluster_data(seed_clusters())
+    m = mapping.base_map(mapping.NO_BASEMAP)
+    group = mapping.filter_layer(data, data.mask([1, 2]))
+    page = render(m.add_child(group))
+    key, mask = show_call(page)
+    assert key == data.key and decode_mask(mask, len(data.ids))[:3] == [True, True, False]
+    assert "cluster_id" not in page
+
+
+def test_canvas_beyond_a_thousand_clusters_or_as_configured():
+    assert not mapping.use_canvas(1000, {})
+    assert mapping.use_canvas(1001, {})
+    assert mapping.use_canvas(1, {"CLUSTERS_MAP_CANVAS_ABOVE": "0"})
+    assert not mapping.use_canvas(5000, {"CLUSTERS_MAP_CANVAS_ABOVE": "10000"})
+    assert mapping.use_canvas(1001, {"CLUSTERS_MAP_CANVAS_ABOVE": "many"})
+
+
+def test_the_map_loads_its_clusters_from_the_url_when_given():
+    data = mapping.cluster_data(seed_clusters(), key="7-vi")
+    m = mapping.base_map(mapping.NO_BASEMAP)
+    mapping.add_clusters(m, data, url="../../_clusters/map/7-vi.json", canvas=True)
+    config = attach_config(render(m))
+    assert config["url"] == "../../_clusters/map/7-vi.json" and config["key"] == "7-vi"
+    assert "data" not in config and config["canvas"] is True
 
 
 @pytest.mark.parametrize("code", stages.STAGE_CODES)
@@ -79,23 +133,23 @@ def test_tooltip_in_each_language():
     assert "Operating · 18.8 ha" in mapping.tooltip_html(c, "en")
 
 
-@pytest.mark.parametrize("name", HOSTILE_NAMES)
+@pytest.mark.parametrize("name", [*HOSTILE_NAMES, "</script><script>alert(1)</script>"])
 def test_hostile_names_reach_the_page_as_text(name):
     c = cluster(id=9, name=name, investor=name, district_2019=name)
-    feature = mapping.cluster_feature(c)
-    assert feature is not None
+    (feature,) = features_of(mapping.cluster_data([c]))
     tooltip = feature["properties"]["tooltip"]
     assert "<img" not in tooltip and "${" not in tooltip and "`" not in tooltip
-    assert "\\" not in tooltip
+    assert "<script" not in tooltip and "\\" not in tooltip
     page = decoded(render(mapping.build_map([c], basemap=mapping.NO_BASEMAP)))
     assert name not in page
     assert "<img src=x" not in page
     assert "${alert" not in page
+    assert "</script><script>alert" not in page
 
 
 def test_no_script_or_stylesheet_from_the_internet():
     m = mapping.base_map(mapping.OSM)
-    mapping.cluster_layer(mapping.cluster_features(seed_clusters())).add_to(m)
+    mapping.add_clusters(m, mapping.cluster_data(seed_clusters()))
     page = render(m)
     links = _SRC.findall(page) + _HREF.findall(page)
     assert links, "the page links no asset: the check is looking at the wrong thing"
@@ -108,6 +162,7 @@ def test_no_script_or_stylesheet_from_the_internet():
     ]
     assert any(u.endswith("leaflet.js") for u in gathered)
     assert any(u.endswith("leaflet.markercluster.js") for u in gathered)
+    assert any("/clusters/cluster_layer.js?v=" in u for u in gathered)
     assert [u for u in gathered if "://" in u or u.startswith("//")] == []
     assert all(u.startswith("../../app/static/vendor/") for u in gathered)
 
@@ -144,15 +199,12 @@ def test_base_map_does_not_change_with_the_clusters():
 
 
 def test_markers_are_grouped_and_spread_out_where_dense():
-    group = mapping.cluster_layer(mapping.cluster_features(seed_clusters()))
-    names = [type(e).__name__ for e in elements(group)]
-    assert "MarkerCluster" in names
-    page = render(folium.Map(tiles=None).add_child(group))
-    assert '"spiderfyOnMaxZoom": true' in page
-    ungrouped = mapping.cluster_layer(
-        mapping.cluster_features(seed_clusters()), group_markers=False
-    )
-    assert "MarkerCluster" not in [type(e).__name__ for e in elements(ungrouped)]
+    data = mapping.cluster_data(seed_clusters())
+    grouped = attach_config(render(mapping.add_clusters(mapping.base_map(), data)))
+    assert grouped["groupPoints"] is True
+    assert grouped["groupOptions"]["spiderfyOnMaxZoom"] is True
+    alone = mapping.add_clusters(mapping.base_map(), data, group_markers=False)
+    assert attach_config(render(alone))["groupPoints"] is False
 
 
 def test_click_designates_the_cluster_of_the_returned_feature():

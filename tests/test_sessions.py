@@ -325,9 +325,11 @@ def test_the_sign_out_route_ends_the_cookie_session_and_clears_the_cookie(routed
 
 def test_the_routes_sit_under_the_base_url_path(monkeypatch):
     monkeypatch.setattr(asgi, "_base", lambda: "/clusters")
+    monkeypatch.setattr(asgi, "_served", [])  # routes() marks the process as serving them
     assert [r.path for r in asgi.routes()] == [
         "/clusters/_clusters/session",
         "/clusters/_clusters/sign-out",
+        "/clusters/_clusters/map/{name}",
     ]
 
 

@@ -17,6 +17,7 @@ from clusters.filters import ClusterFilter
 from clusters.store import open_store
 from clusters.ui.main import PAGES, PAGES_DIR
 from tests.builders import cluster
+from tests.map_view import shown_features, shown_ids
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app.py"
@@ -61,7 +62,7 @@ def map_args(at: AppTest) -> dict:
 
 
 def drawn(at: AppTest) -> int:
-    return map_args(at)["feature_group"].count('"cluster_id":')
+    return len(shown_ids(map_args(at)))
 
 
 def expected(store, **query: str) -> int:
@@ -94,7 +95,8 @@ def test_search_ignores_diacritics_and_case(app, registry):
     app.run()
     app.text_input(key="filter_text").input("ngoc HOI").run()
     assert drawn(app) == 1
-    assert "CCN Ng\\u1ecdc H\\u1ed3i" in map_args(app)["feature_group"]
+    (shown,) = shown_features(map_args(app))
+    assert "CCN Ngọc Hồi" in shown["properties"]["tooltip"]
 
 
 def test_every_filter_narrows_the_map(app, registry):
@@ -203,7 +205,7 @@ def test_switching_to_english_changes_labels_and_is_remembered(app):
     assert texts(app, "title") == ["Bản đồ cụm công nghiệp"]
     app.button_group(key="lang").set_value("en").run()
     assert texts(app, "title") == ["Map of industrial clusters"]
-    assert "Operating \\u00b7" in map_args(app)["feature_group"]
+    assert any("Operating ·" in f["properties"]["tooltip"] for f in shown_features(map_args(app)))
     assert app.multiselect(key="filter_stages").label == "Stage"
     app.switch_page(page_path("overview_page.py")).run()
     assert texts(app, "title") == ["Registry overview"]
@@ -257,9 +259,11 @@ def test_hostile_names_show_as_text_on_every_page(app, registry):
         actor="test",
     )
     app.run()
-    script = map_args(app)["feature_group"]
-    assert "\\u0026lt;img src=x" in script
-    assert "<img" not in script and "${alert" not in script
+    args = map_args(app)
+    (drawn_hostile,) = [f for f in shown_features(args) if f["id"] == created.id]
+    assert "&lt;img src=x" in drawn_hostile["properties"]["tooltip"]
+    for script in (args["script"], args["feature_group"]):
+        assert "<img" not in script and "${alert" not in script
     app.session_state["map_selected_cluster"] = created.id
     app.run()
     assert not app.exception

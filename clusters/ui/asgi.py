@@ -9,6 +9,12 @@ opens a session on the server and hands the page a one-time code; the page posts
   date (it goes when the browser closes; the server ends the session long before if idle).
 - ``POST <base>/_clusters/sign-out`` ends the cookie's session and clears the cookie.
 
+And the map's data: ``GET <base>/_clusters/map/<revision>-<lang>.json`` answers the clusters as
+the map draws them at that registry revision (``clusters.ui.map_data``), gzipped when the
+browser accepts it, cached for a year (a revision's file never changes); a revision that is
+no longer the registry's, and not kept in this process, is 404. When reading needs a sign-in,
+it answers only a browser whose session cookie is valid.
+
 Scripts read the cookie with ``st.context.cookies`` (from the tab's WebSocket handshake).
 Both routes refuse a request whose ``Origin`` is not the app's own host, or that the browser
 says comes from another site, so another site cannot sign a browser in or out; neither takes
@@ -29,9 +35,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 from streamlit import config
 
-from clusters import accounts
-from clusters.store import database_url, open_store
+from clusters import accounts, mapping
+from clusters.store import ClusterStore, database_url, open_store
 from clusters.store.accounts import AccountStore, account_store
+from clusters.ui import map_data
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +56,12 @@ def cookie_sign_in() -> bool:
     return bool(_served)
 
 
+def serves_map_data() -> bool:
+    """True when the map may load its clusters from the data route: this process serves it
+    and anyone may read (else the map carries its clusters itself, behind the page's gate)."""
+    return bool(_served) and accounts.Settings.from_env().anonymous_read
+
+
 def _base() -> str:
     base = str(config.get_option("server.baseUrlPath") or "").strip("/")
     return f"/{base}" if base else ""
@@ -61,12 +74,18 @@ def routes() -> list[Route]:
     return [
         Route(f"{base}/{SESSION_PATH}", _claim, methods=["POST"]),
         Route(f"{base}/{SIGN_OUT_PATH}", _sign_out, methods=["POST"]),
+        Route(f"{base}/{map_data.PATH}/{{name}}", _map_data, methods=["GET"]),
     ]
 
 
 @lru_cache(maxsize=1)
+def _store(url: str) -> ClusterStore:
+    return open_store(url)
+
+
+@lru_cache(maxsize=1)
 def _accounts(url: str) -> AccountStore:
-    return account_store(open_store(url))
+    return account_store(_store(url))
 
 
 def _same_origin(request: Request) -> bool:
@@ -144,3 +163,55 @@ async def _sign_out(request: Request) -> Response:
     response = _answer(204)
     _cookie(response, request, None)
     return response
+
+
+def _may_read(request: Request) -> bool:
+    """Anyone may, unless reading needs a sign-in: then a valid session cookie is needed."""
+    settings = accounts.Settings.from_env()
+    if settings.anonymous_read:
+        return True
+    token = request.cookies.get(COOKIE)
+    if not token:
+        return False
+    found = accounts.resume_session(_accounts(database_url()), token=token, settings=settings)
+    return isinstance(found, accounts.Session)
+
+
+def _make(url: str, revision: int, lang: str) -> mapping.ClusterData | None:
+    """The map's data at ``revision`` if that is still the registry's (checked before and
+    after reading, so a write in between cannot be served under the older name)."""
+    store = _store(url)
+    if store.revision() != revision:
+        return None
+    clusters = store.list_clusters()
+    if store.revision() != revision:
+        return None
+    return map_data.cluster_data(url, revision, lang, lambda: clusters)[0]
+
+
+async def _map_data(request: Request) -> Response:
+    parsed = map_data.parse(request.path_params["name"])
+    if parsed is None:
+        return _answer(404)
+    if not await run_in_threadpool(_may_read, request):
+        return _answer(403)
+    url = database_url()
+    data = map_data.cached(url, *parsed)
+    if data is None:
+        data = await run_in_threadpool(_make, url, *parsed)
+    if data is None:
+        return _answer(404)
+    public = accounts.Settings.from_env().anonymous_read
+    headers = {
+        "Cache-Control": f"{'public' if public else 'private'}, max-age=31536000, immutable",
+        "ETag": f'"{data.key}"',
+        "Vary": "Accept-Encoding",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if request.headers.get("if-none-match") == headers["ETag"]:
+        return Response(status_code=304, headers=headers)
+    body = data.body
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        body = data.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type="application/geo+json", headers=headers)

@@ -16,7 +16,7 @@ from typing import NoReturn
 
 import streamlit as st
 
-from clusters import filters, snapshot
+from clusters import snapshot
 from clusters.errors import BadLink, ClusterError
 from clusters.filters import ClusterFilter, FilterOptions
 from clusters.ui import state
@@ -122,5 +122,5 @@ def query() -> Query:
     params = st.query_params.to_dict()
     known = None
     if "districts" in params or "communes" in params:
-        known = filters.options(state.clusters())
+        known = state.filter_options()
     return read_query(params, known, lambda day: snapshot.as_of_moment(state.store(), day))

@@ -13,7 +13,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from clusters import i18n, seed
+from clusters import figures, filters, i18n, seed
+from clusters.filters import ClusterFilter
 from clusters.model import Cluster, ReportedFigure
 from clusters.static_assets import install_assets
 from clusters.store import ClusterStore, database_url, open_store
@@ -63,9 +64,11 @@ def revision() -> Revision:
     return store().revision()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def _clusters(url: str, rev: Revision) -> list[Cluster]:
-    return _open(url).list_clusters()
+# Shared by every session of the process, not copied per rerun (at 10,000 clusters unpickling
+# a cached copy took most of a rerun): the list is copied, the clusters themselves are not.
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _clusters(url: str, rev: Revision) -> tuple[Cluster, ...]:
+    return tuple(_open(url).list_clusters())
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
@@ -74,8 +77,51 @@ def _figures(url: str, rev: Revision) -> list[ReportedFigure]:
 
 
 def clusters() -> list[Cluster]:
-    """Every cluster of the registry, in id order (a copy: safe to modify)."""
-    return _clusters(database_url(), revision())
+    """Every cluster of the registry, in id order: a new list of the clusters every session
+    shares. Read them; never change one in place (``Cluster.replace`` makes a changed copy)."""
+    return list(_clusters(database_url(), revision()))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _by_id(url: str, rev: Revision) -> dict[int, Cluster]:
+    return {c.id: c for c in _clusters(url, rev) if c.id is not None}
+
+
+def cluster(cluster_id: int) -> Cluster | None:
+    """The cluster with this id in the registry as it stands (None if there is none)."""
+    return _by_id(database_url(), revision()).get(cluster_id)
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _filter_options(url: str, rev: Revision) -> filters.FilterOptions:
+    return filters.options(_clusters(url, rev))
+
+
+def filter_options() -> filters.FilterOptions:
+    """The registry's districts and communes, the filters' choices (once per revision)."""
+    return _filter_options(database_url(), revision())
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _chosen(url: str, rev: Revision, query: tuple[tuple[str, str], ...]) -> tuple[Cluster, ...]:
+    return tuple(ClusterFilter.from_query(dict(query)).apply(_clusters(url, rev)))
+
+
+def chosen(flt: ClusterFilter) -> list[Cluster]:
+    """The clusters ``flt`` keeps, in its order; the last few filters' results are kept, so
+    a rerun that changed no filter (a click, a move of the map) does not filter again."""
+    return list(_chosen(database_url(), revision(), tuple(sorted(flt.to_query().items()))))
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _comparisons(url: str, rev: Revision) -> dict[str, figures.Comparison]:
+    registry = list(_clusters(url, rev))
+    return {c.category.code: c for c in figures.compare(registry, _figures(url, rev))}
+
+
+def comparisons() -> dict[str, figures.Comparison]:
+    """The whole registry against the latest reported figures, by category code."""
+    return _comparisons(database_url(), revision())
 
 
 def reported_figures() -> list[ReportedFigure]:
@@ -86,6 +132,10 @@ def invalidate() -> None:
     """Forget cached registry data; call after writing to the store."""
     _clusters.clear()
     _figures.clear()
+    _by_id.clear()
+    _filter_options.clear()
+    _chosen.clear()
+    _comparisons.clear()
 
 
 def lang() -> str:

@@ -66,8 +66,7 @@ def current_filter() -> ClusterFilter:
     return flt
 
 
-def _choices(clusters: Sequence[Cluster]) -> dict[str, tuple[str, ...]]:
-    opts = filters.options(clusters)
+def _choices(opts: filters.FilterOptions) -> dict[str, tuple[str, ...]]:
     return {
         "stages": stages.STAGE_CODES,
         "batches": (*BATCHES, UNKNOWN),
@@ -126,13 +125,15 @@ def _reset() -> None:
     st.session_state[FILTER_KEY] = ClusterFilter()
 
 
-def filter_sidebar(clusters: Sequence[Cluster]) -> ClusterFilter:
-    """The filter widgets in the sidebar; returns the filter and mirrors it in the URL."""
+def filter_sidebar() -> ClusterFilter:
+    """The filter widgets in the sidebar, their choices the registry's values (made once per
+    revision); returns the filter and mirrors it in the URL."""
     lang = state.lang()
     t = state.t
-    choices = _choices(clusters)
+    opts = state.filter_options()
+    choices = _choices(opts)
     _set_widgets(current_filter(), choices)
-    commune_names = dict(filters.options(clusters).communes)
+    commune_names = dict(opts.communes)
     remember = (choices,)
 
     def labelled(kind: str) -> Callable[[str], str]:

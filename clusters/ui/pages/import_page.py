@@ -139,12 +139,17 @@ def preview(p: ImportPlan) -> None:
     if not shown:
         st.caption(state.t("import.preview_empty"))
         return
-    features = mapping.cluster_features(shown, state.lang())
+    # New clusters have no id yet: the preview numbers them (its map returns no click).
+    data = mapping.cluster_data([c.replace(id=i) for i, c in enumerate(shown, 1)], state.lang())
     bounds = mapping.bounds_of(shown)
     center, zoom = mapping.fit_view(bounds, height_px=PREVIEW_HEIGHT) if bounds else (None, None)
     st_folium(
-        mapping.base_map(mapping.basemap_from_env()),
-        feature_group_to_add=mapping.cluster_layer(features),
+        mapping.add_clusters(
+            mapping.base_map(mapping.basemap_from_env()),
+            data,
+            state.lang(),
+            canvas=mapping.use_canvas(len(data.ids)),
+        ),
         returned_objects=[],
         center=center,
         zoom=zoom,

@@ -70,9 +70,8 @@ def column_config() -> dict[str, Any]:
 
 def render() -> None:
     st.title(state.t("list.title"), anchor=False)
-    clusters = state.clusters()
-    flt = widgets.filter_sidebar(clusters)
-    chosen = flt.apply(clusters)
+    flt = widgets.filter_sidebar()
+    chosen = state.chosen(flt)
     widgets.match_line(chosen)
     export_buttons(chosen, flt, key="list_export")
     st.caption(state.t("list.hint"))

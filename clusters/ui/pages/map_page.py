@@ -1,8 +1,10 @@
 """Bản đồ / Map: every cluster on the map, filtered; click one to see its summary.
 
-The base map (tiles, reference layers) stays identical across reruns, so the browser keeps
-it mounted; the filtered clusters travel as a feature group and the view moves with
-``center``/``zoom``: changing a filter updates the drawing without a flash.
+The base map (tiles, reference layers, every cluster of the registry's revision) stays
+identical across reruns, so the browser keeps it mounted; it loads the clusters once per
+revision (``clusters.ui.map_data``). Each rerun sends only which clusters the filter keeps, a
+few bytes in a feature group, and the view moves with ``center``/``zoom``: changing a filter
+redraws in the browser without a flash.
 
 The map reports its clicks and its moves (``_on_map_change``, before the page runs): a click
 selects a cluster, a move tells the map's size in pixels, which every fit of the view uses.
@@ -14,6 +16,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -23,7 +26,7 @@ from clusters.escaping import escape
 from clusters.filters import ClusterFilter
 from clusters.model import FIELD_BY_NAME, Cluster, ReferenceLayerRecord
 from clusters.store import database_url
-from clusters.ui import fields, routes, state, widgets
+from clusters.ui import asgi, fields, map_data, routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 
 MAP_HEIGHT = 620
@@ -55,12 +58,6 @@ _SCROLL_TO_SUMMARY = (
     " if (summary) {{ summary.scrollIntoView({{block: 'nearest', behavior: 'smooth'}}); }}"
     " }});</script>"
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _features(url: str, rev: state.Revision, query: tuple[tuple[str, str], ...], lang: str):
-    chosen = ClusterFilter.from_query(dict(query)).apply(state.clusters())
-    return mapping.cluster_features(chosen, lang)
 
 
 @st.cache_data(show_spinner=False)
@@ -179,11 +176,6 @@ def place_view(flt: ClusterFilter, chosen: Sequence[Cluster]) -> None:
 Comparisons = dict[str, figures.Comparison]  # by category code
 
 
-def comparisons(registry: list[Cluster]) -> Comparisons:
-    """The whole registry against the latest reported figures."""
-    return {c.category.code: c for c in figures.compare(registry, state.reported_figures())}
-
-
 def registry_line(by_code: Comparisons) -> None:
     """The registry against the latest reported figures: what the map cannot show."""
     lang = state.lang()
@@ -272,13 +264,13 @@ def legend_counts_note(shown: int, flt: ClusterFilter, by_code: Comparisons) -> 
     return note
 
 
-def summary(cluster_id: int | None, by_id: dict[int, Cluster]) -> None:
+def summary(cluster_id: int | None) -> None:
     t = state.t
     lang = state.lang()
     if cluster_id is None:
         st.info(t("map.click_hint"), icon=":material/touch_app:")
         return
-    c = by_id.get(cluster_id)
+    c = state.cluster(cluster_id)
     if c is None:
         st.warning(t("summary.gone"))
         return
@@ -310,16 +302,35 @@ def field_label(field_name: str) -> str:
     return FIELD_BY_NAME[field_name].label(state.lang())
 
 
+def the_map(
+    basemap: mapping.Basemap,
+    layers: list[mapping.ReferenceLayer],
+    data: mapping.ClusterData,
+    revision: state.Revision,
+) -> folium.Map:
+    """The base map with every cluster of the revision: loaded by the browser from the data
+    route (once per revision, then kept), or carried in the map when there is no route.
+    It changes only with the revision, the language, the basemap and the layers."""
+    lang = state.lang()
+    served = asgi.serves_map_data()
+    return mapping.add_clusters(
+        mapping.base_map(basemap, layers, lang),
+        data,
+        lang,
+        url=map_data.url(revision, lang) if served else None,
+        canvas=mapping.use_canvas(len(data.ids)),
+    )
+
+
 def render() -> None:
     t = state.t
     lang = state.lang()
     st.title(t("map.title"), anchor=False)
-    clusters = state.clusters()
-    flt = widgets.filter_sidebar(clusters)
+    flt = widgets.filter_sidebar()
     basemap = basemap_choice()
-    chosen = flt.apply(clusters)
+    chosen = state.chosen(flt)
 
-    by_code = comparisons(clusters)
+    by_code = state.comparisons()
     registry_line(by_code)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
         widgets.match_line(chosen)
@@ -328,8 +339,8 @@ def render() -> None:
 
     layers = reference_layers()
 
-    query = tuple(sorted(flt.to_query().items()))
-    features = _features(database_url(), state.revision(), query, lang)
+    revision = state.revision()
+    data, positions = map_data.cluster_data(database_url(), revision, lang, state.clusters)
     place_view(flt, chosen)
     view = st.session_state.get(VIEW_KEY, {})
 
@@ -338,10 +349,12 @@ def render() -> None:
         if not chosen:
             st.warning(t("map.no_results"))
         st_folium(
-            mapping.base_map(basemap, layers, lang),
+            the_map(basemap, layers, data, revision),
             key=MAP_KEY,
             on_change=_on_map_change,
-            feature_group_to_add=mapping.cluster_layer(features),
+            feature_group_to_add=mapping.filter_layer(
+                data, data.mask((c.id for c in chosen if c.id is not None), positions)
+            ),
             returned_objects=mapping.RETURNED_OBJECTS,
             center=view.get("center"),
             zoom=view.get("zoom"),
@@ -350,7 +363,7 @@ def render() -> None:
         )
     with right:
         with st.container(key=SUMMARY_KEY):
-            summary(st.session_state.get(SELECTED_KEY), {c.id: c for c in clusters if c.id})
+            summary(st.session_state.get(SELECTED_KEY))
             scroll_to_summary()
         legend(chosen, flt, by_code)
     export_buttons(chosen, flt, key="map_export")
