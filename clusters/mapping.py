@@ -39,14 +39,15 @@ HANOI_CENTER = (21.0285, 105.80)
 DEFAULT_ZOOM = 10
 MAX_ZOOM = 19
 FIT_MAX_ZOOM = 16  # fitting to a single point stops at street level
-GUESSED_WIDTH_PX = 900  # a map's width before it has reported its real size (a desktop's)
+GUESSED_WIDTH_PX = 900  # a desktop map's width, for ``fit_view`` (the import's preview)
 CLUSTER_CLASS = "cluster-feature"  # CSS class of every drawn cluster (polygon or marker)
 REFERENCE_CLASS = "reference-feature"
 POINT_RADIUS = 8  # pixels, a cluster drawn as a point
 CANVAS_ABOVE = 1_000  # clusters; beyond, the map draws on a canvas (``use_canvas``)
-# The map events that rerun the app: a click on a cluster, and a move (the view's bounds and
-# zoom give the map's size in pixels, which the page needs to fit a view to it).
-RETURNED_OBJECTS = ["last_active_drawing", "bounds", "zoom"]
+# The map event that reruns the app: a click on a cluster. Moving the map reruns nothing (the
+# browser fits the view itself, at the map's real size: ``filter_layer(fit=...)``).
+RETURNED_OBJECTS = ["last_active_drawing"]
+FIT_PADDING_PX = 40
 
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 OSM_ATTRIBUTION = "© OpenStreetMap contributors"
@@ -140,6 +141,9 @@ _MARKER_CLUSTER_OPTIONS = {
         "interactive": False,
     },
 }
+
+
+Bounds = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
 
 
 @dataclass(frozen=True)
@@ -527,29 +531,49 @@ def add_clusters(
         "groupPoints": group_markers,
         "groupOptions": _MARKER_CLUSTER_OPTIONS,
         "noticeClass": NOTICE_CLASS,
+        "fitPadding": FIT_PADDING_PX,
+        "fitMaxZoom": FIT_MAX_ZOOM,
         "failed": i18n.t("map.clusters_failed", lang),
     }
     _ClusterLayer(config, None if url else data.body).add_to(m)
     return m
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A request to frame ``bounds``; ``request`` numbers it, so the browser fits once per
+    request however many reruns send it again."""
+
+    bounds: Bounds
+    request: int
+
+
 class _Show(MacroElement):
     _template = Template("{% macro script(this, kwargs) %}{{ this.script() }}{% endmacro %}")
 
-    def __init__(self, key: str, mask: str | None) -> None:
+    def __init__(self, key: str, mask: str | None, fit: Fit | None) -> None:
         super().__init__()
         self.key = key
         self.mask = mask
+        self.fit = fit
 
     def script(self) -> str:
-        return f"ClusterLayer.show({_script_json(self.key)}, {_script_json(self.mask)});"
+        script = f"ClusterLayer.show({_script_json(self.key)}, {_script_json(self.mask)});"
+        if self.fit is not None:
+            west, south, east, north = self.fit.bounds
+            box = [[south, west], [north, east]]
+            script += f" ClusterLayer.fit({_script_json(box)}, {int(self.fit.request)});"
+        return script
 
 
-def filter_layer(data: ClusterData, mask: str | None) -> folium.FeatureGroup:
+def filter_layer(
+    data: ClusterData, mask: str | None, fit: Fit | None = None
+) -> folium.FeatureGroup:
     """What each rerun sends the map (``st_folium(feature_group_to_add=...)``): which clusters
-    the filter keeps, a few bytes; the map redraws them in the browser."""
+    the filter keeps, a few bytes, and the last request to fit the view; the map redraws and
+    fits in the browser."""
     group = folium.FeatureGroup(name="clusters", control=False)
-    _Show(data.key, mask).add_to(group)
+    _Show(data.key, mask, fit).add_to(group)
     return group
 
 
@@ -584,9 +608,6 @@ def clicked_cluster_id(value: Mapping[str, Any] | None) -> int | None:
         return None
 
 
-Bounds = tuple[float, float, float, float]  # min lon, min lat, max lon, max lat
-
-
 def bounds_of(clusters: Iterable[Cluster]) -> Bounds | None:
     boxes = [c.geometry.bounds for c in clusters if c.geometry is not None]
     if not boxes:
@@ -612,8 +633,8 @@ def fit_view(
 ) -> tuple[tuple[float, float], int]:
     """Centre (lat, lon) and the largest zoom at which ``bounds`` fit a map of that size.
 
-    Pass the map's real size (``map_size``) whenever it is known: a guessed width fits a
-    desktop window and cuts off the edges on a phone.
+    For a map whose script cannot fit itself (the import's preview); the map page asks the
+    browser to fit (``Fit``), which knows the map's real size.
     """
     min_lon, min_lat, max_lon, max_lat = bounds
     center = ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
@@ -627,26 +648,3 @@ def fit_view(
     if dy > 0:
         zooms.append(math.floor(math.log2(usable_h / (256 * dy))))
     return center, max(1, min(zooms))
-
-
-def map_size(value: Mapping[str, Any] | None) -> tuple[int, int] | None:
-    """The map's (width, height) in pixels, from the view ``st_folium`` returns.
-
-    At zoom z the world is 256·2^z pixels wide: the bounds' longitude span gives the width,
-    their Web Mercator latitude span the height. None until the map has reported its view.
-    """
-    if not value:
-        return None
-    try:
-        south_west = value["bounds"]["_southWest"]
-        north_east = value["bounds"]["_northEast"]
-        west, south = float(south_west["lng"]), float(south_west["lat"])
-        east, north = float(north_east["lng"]), float(north_east["lat"])
-        world_px = 256 * 2 ** float(value["zoom"])
-    except (KeyError, TypeError, ValueError, OverflowError):
-        return None
-    width = (east - west) / 360 * world_px
-    height = (_mercator_y(north) - _mercator_y(south)) * world_px
-    if not (1 <= width < 100_000 and 1 <= height < 100_000):
-        return None
-    return round(width), round(height)

@@ -32,6 +32,15 @@ def show_call(feature_group: str) -> tuple[str, str | None]:
     return json.loads(found.group(1)), json.loads(found.group(2))
 
 
+_FIT = re.compile(r"ClusterLayer\.fit\((\[\[[^\]]*\],\[[^\]]*\]\]), (\d+)\);")
+
+
+def fit_call(feature_group: str) -> tuple[list[list[float]], int] | None:
+    """([[south, west], [north, east]], request) of the rerun's ``ClusterLayer.fit``, if any."""
+    found = _FIT.search(feature_group)
+    return (json.loads(found.group(1)), int(found.group(2))) if found else None
+
+
 def decode_mask(mask: str | None, count: int) -> list[bool]:
     if mask is None:
         return [True] * count

@@ -11,12 +11,10 @@ from clusters.model import ReportedFigure
 from clusters.store import database_url
 from clusters.ui import asgi, map_data
 from clusters.ui.pages import map_page
-from tests.map_view import attach_config, decode_mask, show_call
+from tests.map_view import attach_config, decode_mask, fit_call, show_call
 from tests.test_ui_pages import app, map_args, page_path, registry, texts
 
 __all__ = ["app", "registry"]  # fixtures, shared with test_ui_pages
-
-PHONE_MAP = (358, map_page.MAP_HEIGHT)  # the map's size on a 390 px wide phone
 
 
 def captions(app) -> list[str]:
@@ -74,14 +72,14 @@ def test_a_search_with_one_result_opens_it_and_zooms_to_it(app, registry):
     app.run()
     app.text_input(key="filter_text").input("ngochoi").run()
     assert "CCN Ngọc Hồi" in texts(app, "subheader")
-    args = map_args(app)
-    assert round(args["zoom"]) == mapping.FIT_MAX_ZOOM
-    lat, lon = args["center"]
-    assert abs(lat - 20.912) < 0.01 and abs(lon - 105.834) < 0.01
+    ((south, west), (north, east)), _ = fit_call(map_args(app)["feature_group"]) or ([[]], 0)
+    # one point: the browser zooms in as far as a fit goes (FIT_MAX_ZOOM)
+    assert (south, west) == (north, east)
+    assert abs(south - 20.912) < 0.01 and abs(west - 105.834) < 0.01
 
 
 def test_a_search_opens_its_result_once(app):
-    """Moving the map reruns the page: it must not pull the view back to the result."""
+    """A later rerun (a click) must not pull the view back to the result."""
     app.run()
     app.text_input(key="filter_text").input("ngochoi").run()
     view = app.session_state[map_page.VIEW_KEY]
@@ -91,18 +89,17 @@ def test_a_search_opens_its_result_once(app):
     assert "CCN Duyên Thái" in texts(app, "subheader")
 
 
-def test_fit_uses_the_size_the_map_reported(app, registry):
-    app.session_state[map_page.SIZE_KEY] = PHONE_MAP
-    app.run()  # the first view fits the results, at the phone's size
+def test_the_first_view_and_the_fit_button_ask_the_browser_to_frame_the_results(app, registry):
+    app.run()  # the first view fits the results, at whatever size the map has
     bounds = mapping.bounds_of(ClusterFilter().apply(registry.list_clusters()))
     assert bounds is not None
-    _, phone_zoom = mapping.fit_view(bounds, *PHONE_MAP)
-    _, guessed_zoom = mapping.fit_view(bounds, mapping.GUESSED_WIDTH_PX, map_page.MAP_HEIGHT)
-    assert phone_zoom < guessed_zoom
-    assert round(map_args(app)["zoom"]) == phone_zoom
+    box = [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]
+    assert fit_call(map_args(app)["feature_group"]) == (box, 1)
+    app.run()  # a rerun repeats the request; the browser fits once per number
+    assert fit_call(map_args(app)["feature_group"]) == (box, 1)
     fit = next(b for b in app.button if b.label == "Thu phóng vừa kết quả")
     fit.click().run()
-    assert round(map_args(app)["zoom"]) == phone_zoom
+    assert fit_call(map_args(app)["feature_group"]) == (box, 2)
 
 
 def test_list_shows_name_and_area_first_and_a_dash_where_nothing_is_known(app):

@@ -2,7 +2,6 @@
 
 import gzip
 import json
-import math
 import re
 
 import folium
@@ -11,7 +10,7 @@ import pytest
 from clusters import mapping, seed, stages
 from clusters.errors import ClusterError
 from tests.builders import cluster, square
-from tests.map_view import attach_config, decode_mask, show_call
+from tests.map_view import attach_config, decode_mask, fit_call, show_call
 
 HOSTILE_NAMES = ["<img src=x onerror=alert(1)>", "${alert(1)}", "`${1+1}`\\"]
 _SRC = re.compile(r"""<script[^>]*\bsrc=["']([^"']+)["']""", re.I)
@@ -248,65 +247,34 @@ def test_fit_view_frames_the_results():
     assert mapping.bounds_of([]) is None
 
 
-def reported_view(width: int, height: int, zoom: int, center=(21.0, 105.8)) -> dict:
-    """What the map reports for a view of that size in pixels (Web Mercator, as Leaflet)."""
-    world = 256 * 2**zoom
-    lat, lon = center
-    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) / (2 * math.pi)
-
-    def lat_at(yy: float) -> float:
-        return math.degrees(2 * math.atan(math.exp(yy * 2 * math.pi)) - math.pi / 2)
-
-    half_w, half_h = width / world * 180, height / world / 2
-    return {
-        "last_active_drawing": None,
-        "bounds": {
-            "_southWest": {"lat": lat_at(y - half_h), "lng": lon - half_w},
-            "_northEast": {"lat": lat_at(y + half_h), "lng": lon + half_w},
-        },
-        "zoom": zoom,
-    }
+def test_a_fit_request_reaches_the_browser_once_numbered():
+    data = mapping.cluster_data(seed_clusters())
+    bounds = mapping.bounds_of(seed_clusters())
+    assert bounds is not None
+    page = render(mapping.base_map().add_child(mapping.filter_layer(data, None)))
+    assert fit_call(page) is None  # no request: the browser keeps its view
+    fit = mapping.Fit(bounds, 3)
+    page = render(mapping.base_map().add_child(mapping.filter_layer(data, None, fit)))
+    box, request = fit_call(page) or ([], 0)
+    assert request == 3
+    assert box == [[bounds[1], bounds[0]], [bounds[3], bounds[2]]]  # Leaflet's [[S, W], [N, E]]
+    config = attach_config(render(mapping.add_clusters(mapping.base_map(), data)))
+    assert config["fitMaxZoom"] == mapping.FIT_MAX_ZOOM and config["fitPadding"] == 40
 
 
-@pytest.mark.parametrize(
-    ("width", "height", "zoom"), [(358, 620, 10), (697, 620, 9), (1200, 400, 14)]
-)
-def test_map_size_comes_from_the_reported_bounds_and_zoom(width, height, zoom):
-    assert mapping.map_size(reported_view(width, height, zoom)) == (width, height)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        None,
-        {},
-        {"last_active_drawing": None},
-        # st_folium's value before the map has reported anything
-        {
-            "bounds": {
-                "_southWest": {"lat": None, "lng": None},
-                "_northEast": {"lat": None, "lng": None},
-            },
-            "zoom": 10,
-        },
-        {"bounds": reported_view(358, 620, 10)["bounds"]},
-        {"bounds": reported_view(358, 620, 10)["bounds"], "zoom": "x"},
-    ],
-)
-def test_map_size_is_unknown_until_the_map_reports_its_view(value):
-    assert mapping.map_size(value) is None
+def test_moving_the_map_reruns_nothing_a_click_does():
+    assert mapping.RETURNED_OBJECTS == ["last_active_drawing"]
 
 
 def test_fit_at_a_phones_size_shows_every_cluster():
     """At 390 px the map is 358 px wide: a fit for a 900 px map cut the edges off."""
     bounds = mapping.bounds_of(seed_clusters())
     assert bounds is not None
-    width, height = mapping.map_size(reported_view(358, 620, 10)) or (0, 0)
-    _, zoom = mapping.fit_view(bounds, width, height)
-    _, guessed = mapping.fit_view(bounds, height_px=height)
+    _, zoom = mapping.fit_view(bounds, 358, 620)
+    _, guessed = mapping.fit_view(bounds, height_px=620)
     assert zoom < guessed
     span_px = (bounds[2] - bounds[0]) / 360 * 256 * 2**zoom
-    assert span_px <= width - 2 * 40 < span_px * 2
+    assert span_px <= 358 - 2 * 40 < span_px * 2
 
 
 def test_the_map_takes_the_focus_without_scrolling_the_page():

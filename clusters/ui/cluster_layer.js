@@ -6,7 +6,8 @@
  * loads the clusters from config.url (a revision-named file the app serves with long caching)
  * or takes config.data when the app has no route to serve it. Each rerun of the page sends
  * only which clusters the filter keeps: ClusterLayer.show(key, mask), a bitset over the
- * features' order in the file, base64; null keeps them all. Every tooltip arrives escaped by
+ * features' order in the file, base64; null keeps them all; and, when the page asks for it,
+ * ClusterLayer.fit(bounds, request) frames the results at the map's real size. Every tooltip arrives escaped by
  * the app; this script never builds HTML from data.
  *
  * Clicks reach the app through streamlit-folium: it listens to every layer on the map when it
@@ -116,6 +117,7 @@
       layers: null,
       shown: null,
       notice: null,
+      fitted: null,
       // SVG: the map's own renderer, as every other vector layer uses.
       renderer: config.canvas ? L.canvas({padding: 0.5}) : undefined,
     };
@@ -155,6 +157,21 @@
     apply(current);
   }
 
+  // Fit the view to [[south, west], [north, east]] once per request: the page numbers its
+  // requests, and the same one comes with every rerun until the next (a click, a filter).
+  // The browser knows the map's real size (a phone's, a desktop's); the page does not.
+  function fit(bounds, request) {
+    if (!current || current.fitted === request) {
+      return;
+    }
+    current.fitted = request;
+    current.map.fitBounds(bounds, {
+      padding: [current.config.fitPadding, current.config.fitPadding],
+      maxZoom: current.config.fitMaxZoom,
+      animate: false,
+    });
+  }
+
   // How many clusters the map shows now (the benchmark's count; grouped points count too).
   function drawn() {
     if (!current || !current.shown) {
@@ -163,6 +180,6 @@
     return current.shown.filter(Boolean).length;
   }
 
-  window.ClusterLayer = {attach: attach, show: show, drawn: drawn};
+  window.ClusterLayer = {attach: attach, show: show, fit: fit, drawn: drawn};
   window.__benchDrawn = drawn;
 })();

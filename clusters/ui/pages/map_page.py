@@ -6,8 +6,9 @@ revision (``clusters.ui.map_data``). Each rerun sends only which clusters the fi
 few bytes in a feature group, and the view moves with ``center``/``zoom``: changing a filter
 redraws in the browser without a flash.
 
-The map reports its clicks and its moves (``_on_map_change``, before the page runs): a click
-selects a cluster, a move tells the map's size in pixels, which every fit of the view uses.
+The map reports its clicks (``_on_map_change``, before the page runs): a click selects a
+cluster. Moving the map reruns nothing; fitting the view to the results is asked of the
+browser (``mapping.Fit``), which knows the map's real size on a phone or a desktop.
 """
 
 from __future__ import annotations
@@ -30,12 +31,10 @@ from clusters.ui import asgi, fields, map_data, routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 
 MAP_HEIGHT = 620
-MAP_KEY = "map"  # the map's last report (a click, a move)
+MAP_KEY = "map"  # the map's last report (a click)
 SELECTED_KEY = "map_selected_cluster"
-VIEW_KEY = "map_view"
+VIEW_KEY = "map_view"  # the last request to fit the view (mapping.Fit)
 BASEMAP_KEY = "map_basemap"
-SIZE_KEY = "map_size"  # (width, height) in pixels, as the map last reported it
-PENDING_FIT_KEY = "map_pending_fit"  # bounds to fit again once the map has told its size
 CLICKED_KEY = "map_clicked"  # the cluster of the map's last click, to tell a new click
 SEARCH_KEY = "map_searched"  # the filter whose single match was last opened
 SELECTIONS_KEY = "map_selections"  # how many times a cluster was selected (click, search)
@@ -114,12 +113,8 @@ def basemap_choice() -> mapping.Basemap:
 
 
 def _on_map_change() -> None:
-    """The map reported a click or a move: remember its size; a new click selects."""
-    value = st.session_state.get(MAP_KEY)
-    size = mapping.map_size(value)
-    if size is not None:
-        st.session_state[SIZE_KEY] = size
-    clicked = mapping.clicked_cluster_id(value)
+    """The map reported a click: a new click selects."""
+    clicked = mapping.clicked_cluster_id(st.session_state.get(MAP_KEY))
     if clicked is not None and clicked != st.session_state.get(CLICKED_KEY):
         select(clicked)
     st.session_state[CLICKED_KEY] = clicked
@@ -130,47 +125,26 @@ def select(cluster_id: int) -> None:
     st.session_state[SELECTIONS_KEY] = st.session_state.get(SELECTIONS_KEY, 0) + 1
 
 
-def _set_view(bounds: mapping.Bounds, size: tuple[int, int]) -> None:
-    (lat, lon), zoom = mapping.fit_view(bounds, *size)
-    # The browser moves the map only when the centre or the zoom differs from the last one
-    # sent: both change a little each time (Leaflet rounds the zoom), so fitting the same
-    # results again brings the map back after the planner panned or zoomed.
-    nudge = st.session_state.get(VIEW_KEY, {}).get("nudge", 0) + 1
-    st.session_state[VIEW_KEY] = {
-        "center": (lat + nudge * 1e-9, lon),
-        "zoom": zoom + (nudge % 2) * 1e-3,
-        "nudge": nudge,
-    }
-
-
-def fit_to(chosen: Sequence[Cluster], *, guess: bool = True) -> None:
-    """Fit the view to ``chosen`` at the map's size. Until the map has told it: fit at a
-    guessed size now (``guess``) or not, and fit again once it has."""
+def fit_to(chosen: Sequence[Cluster]) -> None:
+    """Ask the map to frame ``chosen`` (once: the request is numbered)."""
     bounds = mapping.bounds_of(chosen)
     if bounds is None:
         return
-    size = st.session_state.get(SIZE_KEY)
-    if size is None:
-        st.session_state[PENDING_FIT_KEY] = bounds
-        if not guess:
-            return
-    _set_view(bounds, size or (mapping.GUESSED_WIDTH_PX, MAP_HEIGHT))
+    last: mapping.Fit | None = st.session_state.get(VIEW_KEY)
+    st.session_state[VIEW_KEY] = mapping.Fit(bounds, (last.request if last else 0) + 1)
 
 
 def place_view(flt: ClusterFilter, chosen: Sequence[Cluster]) -> None:
     """Where the map looks this run: a search with one result opens it; the first view
-    fits the results; a fit waiting for the map's size is done once it is known."""
+    fits the results."""
     query = flt.to_query()
     if st.session_state.get(SEARCH_KEY) != query:
         st.session_state[SEARCH_KEY] = query
         if flt.text.strip() and len(chosen) == 1 and chosen[0].id is not None:
             select(chosen[0].id)
             fit_to(chosen)
-    if VIEW_KEY not in st.session_state and PENDING_FIT_KEY not in st.session_state:
-        fit_to(chosen, guess=False)
-    size = st.session_state.get(SIZE_KEY)
-    if size is not None and PENDING_FIT_KEY in st.session_state:
-        _set_view(st.session_state.pop(PENDING_FIT_KEY), size)
+    if VIEW_KEY not in st.session_state:
+        fit_to(chosen)
 
 
 Comparisons = dict[str, figures.Comparison]  # by category code
@@ -342,7 +316,6 @@ def render() -> None:
     revision = state.revision()
     data, positions = map_data.cluster_data(database_url(), revision, lang, state.clusters)
     place_view(flt, chosen)
-    view = st.session_state.get(VIEW_KEY, {})
 
     left, right = st.columns([3, 1])
     with left:
@@ -353,11 +326,11 @@ def render() -> None:
             key=MAP_KEY,
             on_change=_on_map_change,
             feature_group_to_add=mapping.filter_layer(
-                data, data.mask((c.id for c in chosen if c.id is not None), positions)
+                data,
+                data.mask((c.id for c in chosen if c.id is not None), positions),
+                st.session_state.get(VIEW_KEY),
             ),
             returned_objects=mapping.RETURNED_OBJECTS,
-            center=view.get("center"),
-            zoom=view.get("zoom"),
             height=MAP_HEIGHT,
             use_container_width=True,
         )
