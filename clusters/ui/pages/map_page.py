@@ -276,6 +276,19 @@ def field_label(field_name: str) -> str:
     return FIELD_BY_NAME[field_name].label(state.lang())
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _mask_of(url: str, revision: int, lang: str, query: tuple[tuple[str, str], ...]) -> str | None:
+    data, positions = map_data.cluster_data(url, revision, lang, state.clusters)
+    chosen = state.chosen(ClusterFilter.from_query(dict(query)))
+    return data.mask((c.id for c in chosen if c.id is not None), positions)
+
+
+def _mask(url: str, revision: int, lang: str, flt: ClusterFilter) -> str | None:
+    """The filter's mask over the revision's map data, kept for the last few filters (a
+    click reruns the page with the same filter)."""
+    return _mask_of(url, revision, lang, tuple(sorted(flt.to_query().items())))
+
+
 def the_map(
     basemap: mapping.Basemap,
     layers: list[mapping.ReferenceLayer],
@@ -314,7 +327,7 @@ def render() -> None:
     layers = reference_layers()
 
     revision = state.revision()
-    data, positions = map_data.cluster_data(database_url(), revision, lang, state.clusters)
+    data, _ = map_data.cluster_data(database_url(), revision, lang, state.clusters)
     place_view(flt, chosen)
 
     left, right = st.columns([3, 1])
@@ -326,9 +339,7 @@ def render() -> None:
             key=MAP_KEY,
             on_change=_on_map_change,
             feature_group_to_add=mapping.filter_layer(
-                data,
-                data.mask((c.id for c in chosen if c.id is not None), positions),
-                st.session_state.get(VIEW_KEY),
+                data, _mask(database_url(), revision, lang, flt), st.session_state.get(VIEW_KEY)
             ),
             returned_objects=mapping.RETURNED_OBJECTS,
             height=MAP_HEIGHT,
