@@ -18,6 +18,7 @@
   "use strict";
 
   var current = null;
+  var TOOLTIP = {sticky: true, direction: "auto"};
 
   function decodeMask(mask, count) {
     if (mask === null || mask === undefined) {
@@ -45,10 +46,12 @@
     state.notice.addTo(state.map);
   }
 
+  // The style goes in with the options (no restyling), and the areas share one tooltip,
+  // bound to their group, that shows the hovered area's escaped text: thousands of areas
+  // make thousands of layers, not thousands of tooltips as well.
   function makeLayer(state, feature) {
     var config = state.config;
-    var style = config.styles[feature.properties.style] || {};
-    var options = {className: config.className};
+    var options = Object.assign({className: config.className}, config.styles[feature.properties.style]);
     if (state.renderer) {
       options.renderer = state.renderer;
     }
@@ -57,12 +60,11 @@
       var c = feature.geometry.coordinates;
       options.radius = config.pointRadius;
       layer = L.circleMarker([c[1], c[0]], options);
+      layer.bindTooltip(feature.properties.tooltip, TOOLTIP);
     } else {
       layer = L.GeoJSON.geometryToLayer(feature, options);
     }
     layer.feature = feature;
-    layer.setStyle(style);
-    layer.bindTooltip(feature.properties.tooltip, {sticky: true, direction: "auto"});
     return layer;
   }
 
@@ -122,6 +124,9 @@
       renderer: config.canvas ? L.canvas({padding: 0.5}) : undefined,
     };
     state.areas = L.featureGroup().addTo(map);
+    state.areas.bindTooltip(function (layer) {
+      return layer.feature ? layer.feature.properties.tooltip : "";
+    }, TOOLTIP);
     state.points = (config.groupPoints && L.markerClusterGroup
       ? L.markerClusterGroup(Object.assign({}, config.groupOptions, {
           iconCreateFunction: function (group) {
