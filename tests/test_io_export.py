@@ -21,15 +21,22 @@ from fastkml.kml import KML
 
 from clusters import stages
 from clusters.filters import ClusterFilter
-from clusters.io.export import ALL_CLUSTERS, export_bytes, file_name
-from clusters.io.frame import EXPORT_COLUMNS
+from clusters.io.export import ALL_CLUSTERS, ExportSet, export_bytes, file_name
+from clusters.io.frame import EXPORT_COLUMNS, to_frame
+from clusters.io.geojson import export_description
 from clusters.io.kml import kml_colour
 from clusters.io.values import FORMULA_TRIGGERS, CellError, parse_field
 from clusters.io.xlsx import header
 from clusters.model import FIELD_BY_NAME, Kind
 from clusters.snapshot import collect
 from clusters.store import ClusterStore
-from tests.builders import add_boundary_clusters, formula_cluster, full_cluster, text_fields
+from tests.builders import (
+    add_boundary_clusters,
+    cluster,
+    formula_cluster,
+    full_cluster,
+    text_fields,
+)
 
 WHEN = datetime(2025, 6, 13, 20, 30, tzinfo=UTC)  # 14/06/2025 03:30 in Hanoi
 
@@ -109,6 +116,52 @@ def test_geojson_honours_the_filter(registry):
     assert sorted(f["id"] for f in doc["features"]) == expected
     assert {201, 202} <= set(expected) and len(expected) < 104
     assert "stages=under_construction; types=craft_village" in doc["description"]
+
+
+def gdal_geojson(data: ExportSet) -> bytes:
+    """The GeoJSON export as GDAL's driver wrote it before shapely and json took over."""
+    buf = io.BytesIO()
+    pyogrio.write_dataframe(
+        to_frame(data.clusters, crs="OGC:CRS84"),
+        buf,
+        driver="GeoJSON",
+        layer="clusters",
+        RFC7946="YES",
+        ID_FIELD="id",
+        WRITE_NAME="NO",
+        COORDINATE_PRECISION=7,
+        DESCRIPTION=export_description(data.filter_text, data.when),
+    )
+    return buf.getvalue()
+
+
+def test_geojson_holds_what_gdal_wrote(registry):
+    """The seed and three boundaries (one with a hole, every field filled): the same members,
+    features, ids, properties with their JSON types (a cluster reference stays an integer where
+    GDAL wrote 201.0), and geometry. GDAL trims a coordinate
+    such as 105.6000008 to 105.6 (its "noise" heuristic), so coordinates may differ by 1e-6;
+    ours are the stored ones rounded to 7 decimals."""
+    data = collect(registry, ALL_CLUSTERS, when=WHEN)
+    ours, gdal = json.loads(export_bytes("geojson", data)), json.loads(gdal_geojson(data))
+    assert {k: v for k, v in ours.items() if k != "features"} == {
+        k: v for k, v in gdal.items() if k != "features"
+    }
+    assert len(ours["features"]) == len(gdal["features"]) == 104
+    for got, want in zip(ours["features"], gdal["features"], strict=True):
+        assert list(got) == list(want) == ["type", "id", "properties", "geometry"]
+        assert got["id"] == want["id"]
+        assert list(got["properties"].items()) == list(want["properties"].items())
+        for name, value in got["properties"].items():
+            if FIELD_BY_NAME[name].kind is Kind.REFERENCE:  # pandas made ids beside nulls floats
+                assert isinstance(value, int | None), (got["id"], name)
+            else:
+                assert type(value) is type(want["properties"][name]), (got["id"], name)
+        mine, theirs = shapely.from_geojson(json.dumps(got)), shapely.from_geojson(json.dumps(want))
+        assert mine.geom_type == theirs.geom_type
+        assert mine.equals_exact(theirs, 1e-6), got["id"]
+        assert shapely.get_coordinates(mine).shape == shapely.get_coordinates(theirs).shape
+    with_hole = next(f for f in ours["features"] if f["id"] == 201)
+    assert with_hole["properties"]["sources"] and with_hole["properties"]["area_ha"]
 
 
 def test_geopackage_has_one_layer_per_geometry_type_and_the_records(registry, tmp_path):
@@ -331,3 +384,11 @@ def test_a_quoted_formula_cell_reads_back_as_the_original_text(formulas, fmt):
             if start in ("\t", "\r"):  # imports drop outer spaces from every text
                 want = [v.strip() for v in want] if isinstance(want, list) else want.strip()
             assert got == want, (start, field)
+
+
+def test_a_cluster_without_a_location_is_a_feature_with_a_null_geometry():
+    from clusters.io.geojson import geojson_bytes
+
+    data = json.loads(geojson_bytes([cluster(id=1, geometry=None), cluster(id=2)]))
+    assert data["features"][0]["geometry"] is None
+    assert data["features"][1]["geometry"]["type"] == "Point"

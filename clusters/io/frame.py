@@ -7,11 +7,13 @@ README's data dictionary is ``data_dictionary()`` (a test keeps the two equal).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
-
-import geopandas as gpd
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any
 
 from clusters.model import FIELDS, Cluster, Field, Kind, value_of
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 EXPORTED: tuple[Field, ...] = tuple(f for f in FIELDS if f.exported)
 
@@ -54,20 +56,34 @@ def properties(c: Cluster) -> dict[str, Any]:
 
 
 _CONVERTED = frozenset({Kind.LIST, Kind.DATE, Kind.TIMESTAMP})  # export_value changes these
+_STORED = tuple(f for f in EXPORTED if f.kind is not Kind.LABEL)  # LABEL: derived (value_of)
+_READ = attrgetter(*(f.attribute or f.name for f in _STORED))
 
 
-def column(f: Field, clusters: Sequence[Cluster]) -> list[Any]:
-    """A field's export values, one per cluster (``properties`` column-wise, faster)."""
-    if f.kind is Kind.LABEL:  # derived, as value_of says
-        return [export_value(f, value_of(c, f)) for c in clusters]
-    values = [getattr(c, f.attribute or f.name) for c in clusters]
-    return [export_value(f, v) for v in values] if f.kind in _CONVERTED else values
+def columns(clusters: Sequence[Cluster]) -> dict[str, list[Any]]:
+    """Every export property's values, one per cluster (``properties`` column-wise, faster).
+
+    Each cluster's fields are read in one C call and the rows then turned into columns: a
+    pass over 10,000 clusters per field took four times as long.
+    """
+    read = list(zip(*map(_READ, clusters), strict=True)) or [()] * len(_STORED)
+    raw = {f.name: values for f, values in zip(_STORED, read, strict=True)}
+    out: dict[str, list[Any]] = {}
+    for f in EXPORTED:
+        if f.kind is Kind.LABEL:
+            out[f.name] = [export_value(f, value_of(c, f)) for c in clusters]
+        elif f.kind in _CONVERTED:
+            out[f.name] = [export_value(f, v) for v in raw[f.name]]
+        else:
+            out[f.name] = list(raw[f.name])
+    return out
 
 
 def to_frame(clusters: Sequence[Cluster], crs: str = "EPSG:4326") -> gpd.GeoDataFrame:
     """Built column by column (a dict per cluster takes twice as long at 10,000)."""
-    data = {f.name: column(f, clusters) for f in EXPORTED}
-    return gpd.GeoDataFrame(data, geometry=[c.geometry for c in clusters], crs=crs)
+    import geopandas as gpd  # here: the GeoJSON export uses ``columns`` without pandas
+
+    return gpd.GeoDataFrame(columns(clusters), geometry=[c.geometry for c in clusters], crs=crs)
 
 
 def data_dictionary() -> str:
