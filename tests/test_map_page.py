@@ -146,3 +146,20 @@ def test_served_by_clusters_serve_the_map_loads_its_clusters_once_and_reruns_sen
     assert key == data.key
     assert kept == {c.id for c in registry.list_clusters() if c.stage == "operating"}
     assert len(args["feature_group"]) < 2_000
+
+
+def test_the_summary_beside_the_map_counts_the_clusters_tenant_projects(app, registry):
+    from clusters import registry as registry_ops
+    from clusters.model import TenantProject
+    from clusters.roles import Actor
+
+    project = TenantProject(
+        3, "Dự án thử nghiệm (dữ liệu kiểm thử)", land_leased_ha=1.5, status="operating"
+    )
+    registry_ops.add_project(registry, project, Actor("lan", "editor"))
+    app.session_state[map_page.SELECTED_KEY] = 3
+    app.run()
+    assert "CCN Duyên Thái" in texts(app, "subheader")
+    summary = " ".join(texts(app, "markdown")).replace("\\", "")
+    assert "**1** dự án, trong đó **1** đang hoạt động" in summary
+    assert "1,5 ha" in summary

@@ -29,6 +29,7 @@ from clusters.model import FIELD_BY_NAME, Cluster, ReferenceLayerRecord
 from clusters.store import database_url
 from clusters.ui import asgi, fields, map_data, routes, state, widgets
 from clusters.ui.export_widget import export_buttons
+from clusters.ui.pages.cluster_page import projects_summary
 
 MAP_HEIGHT = 620
 MAP_KEY = "map"  # the map's last report (a click)
@@ -261,6 +262,7 @@ def summary(cluster_id: int | None) -> None:
         (field_label("batch"), i18n.value_label("batch", c.batch, lang)),
     ]
     st.markdown("\n".join(f"- **{widgets.md(k)}:** {widgets.md(v)}" for k, v in lines))
+    st.markdown(projects_summary(state.store().projects(cluster_id), c.industrial_land_ha))
     routes.link("cluster", t("summary.open"), icon=":material/open_in_new:", id=str(c.id))
 
 
