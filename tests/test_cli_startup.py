@@ -71,3 +71,25 @@ def test_only_the_geopackage_export_reads_the_history(seeded_store, tmp_path, mo
     assert "history" in layers and "decisions" in layers
     history = pyogrio.read_dataframe(out, layer="history")  # a row per field change
     assert set(history["event_id"]) == {e.id for e in full.history}
+
+
+def test_opening_an_up_to_date_registry_imports_no_alembic(tmp_path):
+    """Alembic is for migrating: an up-to-date registry is checked with one query."""
+    url = f"sqlite:///{tmp_path / 'r.sqlite'}"
+    code = (
+        "import sys; from clusters.store import open_store; "
+        f"open_store({url!r}).close(); "  # creates and stamps it (Alembic, once)
+        "[sys.modules.pop(m) for m in list(sys.modules) if m.startswith('alembic')]; "
+        f"open_store({url!r}).close(); "
+        "print(any(m.startswith('alembic') for m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "False"
+
+
+def test_the_schema_names_alembics_newest_revision():
+    from clusters.store import migrations
+
+    assert migrations.head() == migrations.HEAD

@@ -10,22 +10,28 @@ registry that is not at the newest revision, with one line saying what to run.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Connection, Engine
 
 from clusters.errors import StorageError
+from clusters.store.schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 HERE = Path(__file__).resolve().parent
 RELEASE_1 = "0001"  # the schema release 1 created, before Alembic
+# The newest revision, as this release's schema names it (a test keeps it equal to Alembic's
+# head): opening an up-to-date registry reads its stamp with one query and imports no Alembic
+# (0.13 s of every command's start-up).
+HEAD = f"{SCHEMA_VERSION:04d}"
 
 
 def _config(conn: Connection | None = None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.attributes["connection"] = conn
@@ -33,27 +39,45 @@ def _config(conn: Connection | None = None) -> Config:
 
 
 def head() -> str:
+    from alembic.script import ScriptDirectory
+
     heads = ScriptDirectory.from_config(_config()).get_heads()
     assert len(heads) == 1, f"one line of migrations expected, found {heads}"
     return heads[0]
 
 
 def known() -> set[str]:
+    from alembic.script import ScriptDirectory
+
     return {r.revision for r in ScriptDirectory.from_config(_config()).walk_revisions()}
 
 
 def current(conn: Connection) -> str:
     """The registry's revision; release 1's registries (no Alembic table) are ``0001``."""
+    from alembic.runtime.migration import MigrationContext
+
     revision = MigrationContext.configure(conn).get_current_revision()
     return revision or RELEASE_1
 
 
 def stamp_head(conn: Connection) -> None:
     """Record a registry created from the current schema as being at the newest revision."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
     MigrationContext.configure(conn).stamp(ScriptDirectory.from_config(_config()), head())
 
 
+def _stamp(conn: Connection) -> str | None:
+    """The revision Alembic stamped, read with one plain query; None without its table."""
+    if not sa.inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar()
+
+
 def check_up_to_date(conn: Connection) -> None:
+    if _stamp(conn) == HEAD:
+        return
     found = current(conn)
     if found == head():
         return
@@ -98,6 +122,8 @@ def upgrade(engine: Engine) -> tuple[str, str]:
             before = current(conn)
             if before not in known():
                 check_up_to_date(conn)  # raises: newer than this software
+            from alembic import command
+
             command.upgrade(_config(conn), "head")
             after = current(conn)
             conn.commit()
