@@ -39,11 +39,14 @@ from clusters.errors import AccessDenied, ClusterError
 from clusters.io import columns
 from clusters.io.readers import load
 from clusters.model import ReferenceLayerRecord, ReportedFigure, TenantProject
+from clusters.reports.period_fields import BIEU02_FIELDS
 from clusters.roles import CLI_ACTOR, Actor
 from clusters.store import ClusterStore, open_store
 from clusters.store.accounts import Account, AccountStore, account_store
+from clusters.store.periods import FigureSet
 from clusters.ui import auth
 from tests.builders import cluster, decision, square
+from tests.fixtures.period_fixture import PERIOD
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 ROLES = {
@@ -239,6 +242,21 @@ OPERATIONS: dict[str, tuple[str, Operation]] = {
     "registry.update_project": (
         "editor",
         lambda s, a, who: registry.update_project(s, 1, {"name": "Dự án lạ"}, who, based_on=1),
+    ),
+    "registry.save_period_figures": (
+        "editor",
+        lambda s, a, who: registry.save_period_figures(
+            s,
+            FigureSet(
+                "bieu02",
+                1,
+                PERIOD,
+                {"revenue_bn": 4.0, "budget_bn": 0.6, "workers": 25, "income_mn": 12.0},
+                source="Biểu 02 lạ (dữ liệu thử)",
+            ),
+            who,
+            fields=BIEU02_FIELDS,
+        ),
     ),
     "importer.plan": (
         "admin",
