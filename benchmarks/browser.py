@@ -128,6 +128,33 @@ _TARGET_JS = """
 """.replace("__FRAME__", MAP_FRAME)
 
 
+# A big registry's map (tiled) shows counts until zoomed in: the count to click to zoom in on
+# (the biggest inside the map's middle), or null once the map shows the clusters themselves.
+_ZOOM_TARGET_JS = """
+() => {
+  for (const f of document.querySelectorAll('__FRAME__')) {
+    const w = f.contentWindow;
+    if (!w || !w.ClusterLayer || !w.ClusterLayer.detailed) continue;
+    if (w.ClusterLayer.detailed()) return null;
+    const frame = f.getBoundingClientRect();
+    const box = w.map.getContainer().getBoundingClientRect();
+    let best = null, most = 0;
+    for (const el of w.document.querySelectorAll('.cluster-count')) {
+      const r = el.getBoundingClientRect();
+      const x = r.left + r.width / 2, y = r.top + r.height / 2;
+      if (x < box.left + box.width * 0.25 || x > box.right - box.width * 0.25) continue;
+      if (y < box.top + box.height * 0.25 || y > box.bottom - box.height * 0.25) continue;
+      const n = parseInt(el.textContent, 10);
+      if (n > most) { most = n; best = [frame.left + x, frame.top + y]; }
+    }
+    return best || 'none';
+  }
+  return null;
+}
+""".replace("__FRAME__", MAP_FRAME)
+ZOOM_CLICKS = 8  # at most, to reach the clusters themselves from the whole city
+
+
 class Timeout(RuntimeError):
     pass
 
@@ -252,6 +279,20 @@ def filter_change(page: Any, expected: int, timeout_s: float) -> float:
     return _timed(page, button.click, _DRAWN_AT_JS, expected, timeout_s)
 
 
+def zoom_in(page: Any, net: Net, timeout_s: float) -> int:
+    """On a tiled map, click counts (as a planner does) until the map shows the clusters
+    themselves; how many clicks it took (0: the map already shows them)."""
+    for clicks in range(ZOOM_CLICKS + 1):
+        target = page.evaluate(_ZOOM_TARGET_JS)
+        if target is None:
+            return clicks
+        if target == "none" or clicks == ZOOM_CLICKS:
+            raise Timeout("zooming in by the counts did not reach the clusters")
+        page.mouse.click(*target)
+        settle(page, net, timeout_s)
+    return ZOOM_CLICKS
+
+
 def click_summary(page: Any, prefix: str, timeout_s: float) -> float:
     """Seconds from a click on a drawn feature to its summary's heading on the page."""
     target = page.evaluate(_TARGET_JS)
@@ -281,8 +322,28 @@ def new_page(browser: Any) -> tuple[Any, Any]:
     return context, page
 
 
+def _click(page: Any, net: Net, out: dict[str, Any], prefix: str, timeout_s: float) -> None:
+    before = net.counts()
+    out["zoom_clicks"] = zoom_in(page, net, timeout_s)
+    if out["zoom_clicks"]:
+        out["zoom_in_bytes"] = bytes_since(net, before)
+    before = net.counts()
+    out["click_s"] = click_summary(page, prefix, timeout_s)
+    settle(page, net, timeout_s)
+    out["click_bytes"] = bytes_since(net, before)
+
+
+def _filter(page: Any, net: Net, out: dict[str, Any], after: int, timeout_s: float) -> None:
+    before = net.counts()
+    out["filter_s"] = filter_change(page, after, timeout_s)
+    settle(page, net, timeout_s)
+    out["filter_bytes"] = bytes_since(net, before)
+
+
 def one_run(browser: Any, app: App, prefix: str, timeout_s: float) -> dict[str, Any]:
-    """A fresh browser context: first load, then (maps) click → summary, filter change."""
+    """A fresh browser context: first load, then (maps) click → summary, filter change. A
+    tiled map changes the filter first, while its counts show the whole registry, and then
+    zooms in by its counts to click a cluster."""
     context, page = new_page(browser)
     out: dict[str, Any] = {}
     try:
@@ -296,14 +357,12 @@ def one_run(browser: Any, app: App, prefix: str, timeout_s: float) -> dict[str, 
         out["first_load_s"] = first_load(page, app.url, app.expected, timeout_s)
         settle(page, net, timeout_s)
         out["first_load_bytes"] = bytes_since(net, before)
-        before = net.counts()
-        out["click_s"] = click_summary(page, prefix, timeout_s)
-        settle(page, net, timeout_s)
-        out["click_bytes"] = bytes_since(net, before)
-        before = net.counts()
-        out["filter_s"] = filter_change(page, app.after_filter, timeout_s)
-        settle(page, net, timeout_s)
-        out["filter_bytes"] = bytes_since(net, before)
+        if page.evaluate(_ZOOM_TARGET_JS) is None:
+            _click(page, net, out, prefix, timeout_s)
+            _filter(page, net, out, app.after_filter, timeout_s)
+        else:
+            _filter(page, net, out, app.after_filter, timeout_s)
+            _click(page, net, out, prefix, timeout_s)
         out["foreign_hosts"] = sorted(net.foreign)
         return out
     finally:

@@ -3,9 +3,10 @@
     python benchmarks/map_build.py
 
 The clusters are SYNTHETIC (random places around Hanoi, every tenth a ~10 ha polygon); they
-exist only in this process and never touch a registry. "features" is the preparation the app
-caches per filter and language; "map" builds the base map and the cluster layer and renders
-the page, as every rerun does.
+exist only in this process and never touch a registry. "data" is the map's data the app
+makes once per registry revision and language (``mapping.cluster_data``; tiled beyond
+``mapping.TILED_ABOVE``); "map" builds the base map with the clusters' layer and renders the
+page, as every rerun does (the clusters themselves travel apart, as data).
 """
 
 from __future__ import annotations
@@ -53,19 +54,21 @@ def timed(fn, repeats: int = REPEATS):
 def main() -> None:
     rng = random.Random(2025)
     print("SYNTHETIC clusters (not registry data); median of", REPEATS, "runs")
-    print(f"{'clusters':>9} | {'features (s)':>12} | {'map (s)':>8} | {'HTML (KB)':>10}")
+    print(f"{'clusters':>9} | {'data (s)':>12} | {'map (s)':>8} | {'HTML (KB)':>10}")
     print("-" * 50)
     for n in SIZES:
         clusters = synthetic_clusters(n, rng)
-        features_s, features = timed(lambda cs=clusters: mapping.cluster_features(cs))
+        data_s, data = timed(
+            lambda cs=clusters: mapping.cluster_data(cs, tiled=mapping.use_tiles(len(cs)))
+        )
 
-        def build(fs=features) -> str:
+        def build(d=data) -> str:
             m = mapping.base_map(mapping.NO_BASEMAP)
-            mapping.cluster_layer(fs).add_to(m)
+            mapping.add_clusters(m, d, url="data.json", tile_url="tile-{x}-{y}.json")
             return m.get_root().render()
 
         map_s, page = timed(build)
-        print(f"{n:>9,} | {features_s:>12.3f} | {map_s:>8.3f} | {len(page) / 1024:>10,.0f}")
+        print(f"{n:>9,} | {data_s:>12.3f} | {map_s:>8.3f} | {len(page) / 1024:>10,.0f}")
 
 
 if __name__ == "__main__":

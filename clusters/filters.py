@@ -233,9 +233,34 @@ def options(clusters: Iterable[Cluster]) -> FilterOptions:
     )
 
 
-def summary(clusters: Sequence[Cluster]) -> tuple[int, float]:
-    """How many clusters, and their total decided area (ha, where known)."""
-    return len(clusters), round(sum(c.area_ha or 0.0 for c in clusters), 2)
+@dataclass(frozen=True)
+class Tally:
+    """What a filter's results add up to: how many clusters, their total decided area (ha,
+    where known), how many have an area, and how many are at each stage."""
+
+    count: int
+    area_ha: float
+    with_area: int
+    by_stage: Mapping[str, int]
 
 
-__all__ = ["DEFAULT_STAGES", "ClusterFilter", "FilterOptions", "districts_of", "options", "summary"]
+def tally(clusters: Sequence[Cluster]) -> Tally:
+    by_stage: dict[str, int] = {}
+    area, with_area = 0.0, 0
+    for c in clusters:
+        by_stage[c.stage] = by_stage.get(c.stage, 0) + 1
+        if c.area_ha is not None:
+            area += c.area_ha
+            with_area += 1
+    return Tally(len(clusters), round(area, 2), with_area, by_stage)
+
+
+__all__ = [
+    "DEFAULT_STAGES",
+    "ClusterFilter",
+    "FilterOptions",
+    "Tally",
+    "districts_of",
+    "options",
+    "tally",
+]

@@ -95,6 +95,11 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "Không tải được các cụm lên bản đồ; hãy tải lại trang.",
         "The clusters could not be loaded onto the map; reload the page.",
     ),
+    "map.count_title": (
+        "{n} cụm ở đây; nhấn để phóng to",
+        "{n} clusters here; click to zoom in",
+    ),
+    "map.loading": ("Đang tải các cụm…", "Loading the clusters…"),
     # --- legend
     "legend.title": ("Chú giải", "Legend"),
     "legend.exact": ("Ranh giới / vị trí đã đo đạc", "Surveyed boundary or location"),

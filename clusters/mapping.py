@@ -13,14 +13,18 @@ import gzip
 import json
 import math
 import os
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import folium
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import pyogrio
 import shapely
@@ -44,6 +48,13 @@ CLUSTER_CLASS = "cluster-feature"  # CSS class of every drawn cluster (polygon o
 REFERENCE_CLASS = "reference-feature"
 POINT_RADIUS = 8  # pixels, a cluster drawn as a point
 CANVAS_ABOVE = 1_000  # clusters; beyond, the map draws on a canvas (``use_canvas``)
+# Beyond this many clusters the map loads them by tile (``use_tiles``, ``ClusterTiles``).
+TILED_ABOVE = 20_000
+# The zoom of those tiles, and from which the map shows the clusters themselves; below it,
+# how many clusters each part of the view holds.
+DETAIL_ZOOM = 14
+COUNT_CELL_PX = 80  # the side of the square of the view one count stands for
+TILES_KEPT = 4_096  # tiles a revision's ``ClusterTiles`` keeps made, the last asked for
 # The map event that reruns the app: a click on a cluster. Moving the map reruns nothing (the
 # browser fits the view itself, at the map's real size: ``filter_layer(fit=...)``).
 RETURNED_OBJECTS = ["last_active_drawing"]
@@ -64,6 +75,8 @@ _GROUP_CSS = (
     ".cluster-group span { display: block; margin: 4px; width: 26px; height: 26px;"
     " border-radius: 50%; background: #37474f; color: #fff;"
     " font: bold 12px/26px sans-serif; text-align: center; }"
+    ".cluster-count { position: absolute; left: 0; top: 0; width: 34px; height: 34px;"
+    " cursor: pointer; }"
     "</style>"
 )
 # The map sits in an iframe. Pressing the mouse on it focuses the iframe, and the browser then
@@ -384,6 +397,11 @@ def _style_key(stage_code: str, *, approximate: bool, point: bool) -> str:
     return f"{stage_code}:{'approximate' if approximate else 'point' if point else 'area'}"
 
 
+def style_key(c: Cluster) -> str:
+    """The key of ``c``'s style in ``style_table()``."""
+    return _style_key(c.stage, approximate=c.is_approximate, point=_is_point(c))
+
+
 def style_table() -> dict[str, dict[str, Any]]:
     """Every style a cluster can be drawn in, by the key its feature names (``style``)."""
     return {
@@ -412,24 +430,30 @@ def tooltip_html(c: Cluster, lang: str = i18n.DEFAULT_LANG) -> str:
 
 @dataclass(frozen=True)
 class ClusterData:
-    """The clusters as the map's script loads them: one compact GeoJSON (``body``, UTF-8),
-    the id of the cluster at each position of its features (a filter's mask refers to
-    positions), and ``key``, which names the registry revision and language it was made for.
+    """The clusters as the map's script loads them, and ``key``, which names the registry
+    revision and language they were made for. ``ids`` holds the cluster at each position (a
+    filter's mask refers to positions; clusters are in id order).
+
+    ``body`` (UTF-8, and ``gzipped``) is one compact GeoJSON of every cluster; or, for a big
+    registry (``tiles`` set), the overview: where each cluster is and how it is styled, as
+    ``overview`` writes it, the clusters themselves coming by tile from ``tiles``.
     """
 
     key: str
     ids: tuple[int, ...]
     body: bytes
     gzipped: bytes
+    tiles: ClusterTiles | None = field(default=None, compare=False, repr=False)
 
-    @property
+    @cached_property
     def positions(self) -> dict[int, int]:
+        """The position of each cluster id, made once."""
         return {cluster_id: i for i, cluster_id in enumerate(self.ids)}
 
-    def mask(self, chosen: Iterable[int], positions: Mapping[int, int] | None = None) -> str | None:
+    def mask(self, chosen: Iterable[int]) -> str | None:
         """Which features ``chosen`` (cluster ids) keeps, as the script reads it: a bitset over
         the positions, lowest bit first, base64; None when it keeps them all."""
-        where = self.positions if positions is None else positions
+        where = self.positions
         bits = bytearray((len(self.ids) + 7) // 8)
         count = 0
         for cluster_id in chosen:
@@ -442,44 +466,134 @@ class ClusterData:
         return base64.b64encode(bytes(bits)).decode("ascii")
 
 
+def _features(located: Sequence[Cluster], lang: str, positions: Sequence[int] | None) -> list[str]:
+    """Each cluster as one GeoJSON feature: its display geometry (simplified and rounded to
+    about a metre, all at once), its id, its style key, its escaped tooltip and, for a tile,
+    its position (``p``), which the filter's mask refers to."""
+    geometries = geo.display_geometries([c.geometry for c in located])
+    texts = shapely.to_geojson(geometries) if located else []
+    parts = []
+    for n, (c, geometry) in enumerate(zip(located, texts, strict=True)):
+        properties: dict[str, Any] = {
+            "cluster_id": c.id,
+            "style": style_key(c),
+            "tooltip": tooltip_html(c, lang),
+        }
+        if positions is not None:
+            properties["p"] = int(positions[n])
+        parts.append(
+            f'{{"type":"Feature","id":{c.id},"geometry":{geometry},"properties":'
+            f"{json.dumps(properties, ensure_ascii=False, separators=(',', ':'))}}}"
+        )
+    return parts
+
+
+def _collection(parts: Sequence[str]) -> bytes:
+    return ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
+
+
+def tile_bounds(x: int, y: int, zoom: int = DETAIL_ZOOM) -> Bounds:
+    """(west, south, east, north) of the web-map tile ``x``, ``y`` at ``zoom``."""
+    n = 2**zoom
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return (x / n * 360 - 180, lat(y + 1), (x + 1) / n * 360 - 180, lat(y))
+
+
+class ClusterTiles:
+    """A big registry's clusters by web-map tile at ``DETAIL_ZOOM``: the clusters whose
+    geometry meets the tile, as features with their positions, found through one spatial
+    index (an STRtree over the revision's clusters) and made when first asked for; the last
+    ``TILES_KEPT`` are kept, as GeoJSON and its gzip."""
+
+    def __init__(self, located: Sequence[Cluster], lang: str) -> None:
+        self._located = tuple(located)
+        self._lang = lang
+        self._tree = shapely.STRtree([c.geometry for c in self._located])
+        self._lock = threading.Lock()
+        self._made: OrderedDict[tuple[int, int], tuple[bytes, bytes]] = OrderedDict()
+
+    def tile(self, x: int, y: int) -> tuple[bytes, bytes] | None:
+        """(GeoJSON, gzipped) of tile ``x``, ``y``; None if there is no such tile."""
+        if not (0 <= x < 2**DETAIL_ZOOM and 0 <= y < 2**DETAIL_ZOOM):
+            return None
+        with self._lock:
+            made = self._made.get((x, y))
+            if made is not None:
+                self._made.move_to_end((x, y))
+                return made
+        box = shapely.box(*tile_bounds(x, y))
+        hits = sorted(int(i) for i in self._tree.query(box, predicate="intersects"))
+        body = _collection(_features([self._located[i] for i in hits], self._lang, hits))
+        made = (body, gzip.compress(body, 6))
+        with self._lock:
+            self._made[(x, y)] = made
+            while len(self._made) > TILES_KEPT:
+                self._made.popitem(last=False)
+        return made
+
+
+def overview(located: Sequence[Cluster]) -> bytes:
+    """Where each cluster is and how it is drawn, in position order, for the counts a big
+    registry's map shows below ``DETAIL_ZOOM``: little-endian int32 longitudes × 10⁵, then
+    int32 latitudes × 10⁵ (a point on the cluster: its point, or one inside its area), then
+    one byte each, the index of its style in ``style_table()``."""
+    geometries = np.array([c.geometry for c in located], dtype=object)
+    points = shapely.get_type_id(geometries) == shapely.GeometryType.POINT
+    places = geometries.copy()
+    if (~points).any():
+        places[~points] = shapely.point_on_surface(geometries[~points])
+    xy = shapely.get_coordinates(places) if len(located) else np.zeros((0, 2))
+    order = {k: i for i, k in enumerate(style_table())}
+    styles = np.array([order[style_key(c)] for c in located], dtype=np.uint8)
+    scaled = np.rint(xy * 1e5).astype("<i4")
+    return scaled[:, 0].tobytes() + scaled[:, 1].tobytes() + styles.tobytes()
+
+
 def cluster_data(
-    clusters: Iterable[Cluster], lang: str = i18n.DEFAULT_LANG, key: str = ""
+    clusters: Iterable[Cluster],
+    lang: str = i18n.DEFAULT_LANG,
+    key: str = "",
+    *,
+    tiled: bool = False,
 ) -> ClusterData:
-    """Every located cluster as one feature, in id order: its display geometry (simplified and
-    rounded to about a metre, all at once), its id, its style key and its escaped tooltip."""
+    """Every located cluster, in id order: all of them as features in one GeoJSON, or, when
+    ``tiled``, the overview and the tiles."""
     located = sorted(
         (c for c in clusters if c.id is not None and c.geometry is not None),
         key=lambda c: c.id or 0,
     )
     located = [c for c in located if not c.geometry.is_empty]  # type: ignore[union-attr]
-    geometries = geo.display_geometries([c.geometry for c in located])
-    texts = shapely.to_geojson(geometries) if located else []
-    parts = []
-    for c, geometry in zip(located, texts, strict=True):
-        properties = {
-            "cluster_id": c.id,
-            "style": _style_key(c.stage, approximate=c.is_approximate, point=_is_point(c)),
-            "tooltip": tooltip_html(c, lang),
-        }
-        parts.append(
-            f'{{"type":"Feature","id":{c.id},"geometry":{geometry},"properties":'
-            f"{json.dumps(properties, ensure_ascii=False, separators=(',', ':'))}}}"
-        )
-    body = ('{"type":"FeatureCollection","features":[' + ",".join(parts) + "]}").encode()
-    return ClusterData(
-        key, tuple(c.id for c in located if c.id is not None), body, gzip.compress(body, 6)
-    )
+    ids = tuple(c.id for c in located if c.id is not None)
+    if tiled:
+        body = overview(located)
+        return ClusterData(key, ids, body, gzip.compress(body, 6), ClusterTiles(located, lang))
+    body = _collection(_features(located, lang, None))
+    return ClusterData(key, ids, body, gzip.compress(body, 6))
+
+
+def _above(name: str, default: int, count: int, environ: Mapping[str, str] | None) -> bool:
+    env = os.environ if environ is None else environ
+    try:
+        above = int(env.get(name, "") or default)
+    except ValueError:
+        above = default
+    return count > above
+
+
+def use_tiles(count: int, environ: Mapping[str, str] | None = None) -> bool:
+    """Load the clusters by tile beyond ``CLUSTERS_MAP_TILED_ABOVE`` clusters (default
+    20,000): below ``DETAIL_ZOOM`` the map shows counts, from there the clusters of the
+    tiles in view; one file of them all would be too big to send and to draw."""
+    return _above("CLUSTERS_MAP_TILED_ABOVE", TILED_ABOVE, count, environ)
 
 
 def use_canvas(count: int, environ: Mapping[str, str] | None = None) -> bool:
     """Draw on one canvas rather than an SVG path each beyond ``CLUSTERS_MAP_CANVAS_ABOVE``
     clusters (default 1,000): thousands of SVG paths are slow to draw and to pan."""
-    env = os.environ if environ is None else environ
-    try:
-        above = int(env.get("CLUSTERS_MAP_CANVAS_ABOVE", "") or CANVAS_ABOVE)
-    except ValueError:
-        above = CANVAS_ABOVE
-    return count > above
+    return _above("CLUSTERS_MAP_CANVAS_ABOVE", CANVAS_ABOVE, count, environ)
 
 
 def _script_json(value: Any) -> str:
@@ -514,14 +628,18 @@ def add_clusters(
     lang: str = i18n.DEFAULT_LANG,
     *,
     url: str | None = None,
+    tile_url: str | None = None,
     canvas: bool = False,
     group_markers: bool = True,
 ) -> folium.Map:
     """Put the clusters on the base map: loaded from ``url`` (the app's data route) or, with
     no URL, written into the map itself. Markers sharing a place (many seed clusters share a
     commune's label point) are grouped by Leaflet.markercluster and spread out
-    ("spiderfied") on click, so each stays reachable."""
-    config = {
+    ("spiderfied") on click, so each stays reachable.
+
+    Tiled data (``data.tiles``) needs both addresses: ``url`` for its overview and
+    ``tile_url`` for its tiles, with ``{x}`` and ``{y}`` where the tile's numbers go."""
+    config: dict[str, Any] = {
         "key": data.key,
         "url": url,
         "styles": style_table(),
@@ -534,7 +652,19 @@ def add_clusters(
         "fitPadding": FIT_PADDING_PX,
         "fitMaxZoom": FIT_MAX_ZOOM,
         "failed": i18n.t("map.clusters_failed", lang),
+        "loading": i18n.t("map.loading", lang),
     }
+    if data.tiles is not None:
+        if not url or not tile_url:
+            raise ValueError("tiled map data is loaded from the data route: give both URLs")
+        config["tiled"] = {
+            "tileUrl": tile_url,
+            "zoom": DETAIL_ZOOM,
+            "count": len(data.ids),
+            "cell": COUNT_CELL_PX,
+            "styleKeys": list(style_table()),
+            "countTitle": i18n.t("map.count_title", lang, n="{n}"),
+        }
     _ClusterLayer(config, None if url else data.body).add_to(m)
     return m
 

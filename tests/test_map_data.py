@@ -10,10 +10,13 @@ import asyncio
 import concurrent.futures
 import gzip
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import pytest
+from shapely.geometry import Point, box
 from starlette.applications import Starlette
 
 from clusters import accounts, mapping
@@ -157,12 +160,99 @@ def test_the_data_is_made_once_per_revision_and_language(monkeypatch):
     monkeypatch.setattr(mapping, "cluster_data", counting)
     clusters = [cluster(id=1), cluster(id=2)]
     url = "sqlite:///made-once.db"
-    first, positions = map_data.cluster_data(url, 3, "vi", lambda: clusters)
-    again, _ = map_data.cluster_data(url, 3, "vi", lambda: clusters)
-    assert again is first and positions == {1: 0, 2: 1}
+    first = map_data.cluster_data(url, 3, "vi", lambda: clusters)
+    again = map_data.cluster_data(url, 3, "vi", lambda: clusters)
+    assert again is first and first.positions == {1: 0, 2: 1}
+    assert first.positions is first.positions  # made once
     map_data.cluster_data(url, 3, "en", lambda: clusters)
     map_data.cluster_data(url, 4, "vi", lambda: clusters)
-    assert made == ["3-vi", "3-en", "4-vi"]
-    assert map_data.cached(url, 3, "vi") is first
-    assert map_data.parse("3-vi.json") == (3, "vi")
-    assert map_data.parse("3-xx.json") is None and map_data.parse("../3-vi.json") is None
+    tiled = map_data.cluster_data(url, 4, "vi", lambda: clusters, tiled=True)
+    assert made == ["3-vi", "3-en", "4-vi", "4-vi"] and tiled.tiles is not None
+    assert map_data.cached(url, 3, "vi", False) is first
+    assert map_data.cached(url, 4, "vi", True) is tiled
+
+
+def test_file_names_say_which_file_and_nothing_else_is_one():
+    assert map_data.parse("3-vi.json") == map_data.Name(3, "vi", False)
+    assert map_data.parse("3-vi.bin") == map_data.Name(3, "vi", True)
+    assert map_data.parse("3-en-13050-7222.json") == map_data.Name(3, "en", True, (13050, 7222))
+    for name in (
+        "3-xx.json",
+        "../3-vi.json",
+        "3-vi-1-2.bin",
+        "3-vi-1.json",
+        "3-vi.txt",
+        "x-vi.json",
+    ):
+        assert map_data.parse(name) is None, name
+    assert map_data.tile_url(3, "vi").format(x=1, y=2).endswith("/_clusters/map/3-vi-1-2.json")
+
+
+def tiles_of(bounds: tuple[float, float, float, float]) -> list[tuple[int, int]]:
+    """The tiles at DETAIL_ZOOM that (west, south, east, north) spans."""
+    west, south, east, north = bounds
+    n = 2**mapping.DETAIL_ZOOM
+
+    def row(lat: float) -> int:
+        y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2))
+        return int((1 - y / math.pi) / 2 * n)
+
+    xs = range(int((west + 180) / 360 * n), int((east + 180) / 360 * n) + 1)
+    return [(x, y) for x in xs for y in range(row(north), row(south) + 1)]
+
+
+def test_a_big_registry_is_served_as_an_overview_and_tiles(served):
+    """Tiled, the overview says where each cluster is (in the order the mask refers to) and
+    each tile holds exactly the clusters that meet it, with their positions; every cluster is
+    in the tiles its shape spans and in no other."""
+    client, store, url = served
+    revision = store.revision()
+    located = sorted((c for c in store.list_clusters() if c.geometry), key=lambda c: c.id or 0)
+    data = map_data.cluster_data(url, revision, "vi", lambda: located, tiled=True)
+    name = f"/{map_data.PATH}/{map_data.file_name(revision, 'vi', tiled=True)}"
+    response = client.get(name, headers={"accept-encoding": "gzip"})
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/octet-stream"
+    assert response.headers["cache-control"].endswith("max-age=31536000, immutable")
+    body = gzip.decompress(response.content)
+    n = len(located)
+    assert body == data.body and len(body) == 9 * n and data.ids == tuple(c.id for c in located)
+    lon = np.frombuffer(body, "<i4", n) / 1e5
+    lat = np.frombuffer(body, "<i4", n, 4 * n) / 1e5
+    styles = np.frombuffer(body, np.uint8, n, 8 * n)
+    keys = list(mapping.style_table())
+    for i, c in enumerate(located):
+        assert c.geometry.distance(Point(lon[i], lat[i])) < 2e-5  # on the cluster
+        assert mapping.style_table()[keys[styles[i]]] == mapping.cluster_style(c)
+
+    wanted: dict[tuple[int, int], set[int]] = {}
+    for i, c in enumerate(located):
+        for t in tiles_of(c.geometry.bounds):
+            if c.geometry.intersects(box(*mapping.tile_bounds(*t))):
+                wanted.setdefault(t, set()).add(i)
+    assert wanted
+    for (x, y), positions in wanted.items():
+        tile = client.get(f"/{map_data.PATH}/{revision}-vi-{x}-{y}.json")
+        assert tile.status_code == 200, (x, y)
+        features = tile.json()["features"]
+        assert {f["properties"]["p"] for f in features} == positions
+        for f in features:
+            assert f["properties"]["cluster_id"] == located[f["properties"]["p"]].id
+    empty = client.get(f"/{map_data.PATH}/{revision}-vi-0-0.json")  # the Pacific's corner
+    assert empty.status_code == 200 and empty.json()["features"] == []
+    outside = 2**mapping.DETAIL_ZOOM
+    assert client.get(f"/{map_data.PATH}/{revision}-vi-{outside}-0.json").status_code == 404
+    assert client.get(f"/{map_data.PATH}/{revision - 1}-vi-0-0.json").status_code == 404
+
+
+def test_tile_tooltips_are_escaped():
+    hostile = cluster(id=7, name='<img src=x onerror="alert(1)">')
+    data = mapping.cluster_data([hostile], tiled=True)
+    assert data.tiles is not None
+    x, y = tiles_of(hostile.geometry.bounds)[0]
+    found = data.tiles.tile(x, y)
+    assert found is not None
+    (feature,) = json.loads(found[0])["features"]
+    assert "<img" not in feature["properties"]["tooltip"]
+    assert "&lt;img" in feature["properties"]["tooltip"]
+    assert gzip.decompress(found[1]) == found[0]

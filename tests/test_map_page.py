@@ -136,7 +136,7 @@ def test_served_by_clusters_serve_the_map_loads_its_clusters_once_and_reruns_sen
     revision = registry.revision()
     assert config["url"] == map_data.url(revision, "vi") and "data" not in config
     assert "cluster_id" not in args["script"] and "cluster_id" not in args["feature_group"]
-    data = map_data.cached(database_url(), revision, "vi")
+    data = map_data.cached(database_url(), revision, "vi", False)
     assert data is not None and config["key"] == data.key
     app.multiselect(key="filter_stages").set_value(["operating"]).run()
     args = map_args(app)

@@ -10,10 +10,11 @@ opens a session on the server and hands the page a one-time code; the page posts
 - ``POST <base>/_clusters/sign-out`` ends the cookie's session and clears the cookie.
 
 And the map's data: ``GET <base>/_clusters/map/<revision>-<lang>.json`` answers the clusters as
-the map draws them at that registry revision (``clusters.ui.map_data``), gzipped when the
-browser accepts it, cached for a year (a revision's file never changes); a revision that is
-no longer the registry's, and not kept in this process, is 404. When reading needs a sign-in,
-it answers only a browser whose session cookie is valid.
+the map draws them at that registry revision (``clusters.ui.map_data``; for a big registry,
+``<revision>-<lang>.bin``, its overview, and ``<revision>-<lang>-<x>-<y>.json``, one tile's
+clusters), gzipped when the browser accepts it, cached for a year (a revision's file never
+changes); a revision that is no longer the registry's, and not kept in this process, is 404.
+When reading needs a sign-in, it answers only a browser whose session cookie is valid.
 
 Scripts read the cookie with ``st.context.cookies`` (from the tab's WebSocket handshake).
 Both routes refuse a request whose ``Origin`` is not the app's own host, or that the browser
@@ -177,41 +178,53 @@ def _may_read(request: Request) -> bool:
     return isinstance(found, accounts.Session)
 
 
-def _make(url: str, revision: int, lang: str) -> mapping.ClusterData | None:
-    """The map's data at ``revision`` if that is still the registry's (checked before and
-    after reading, so a write in between cannot be served under the older name)."""
+def _make(url: str, name: map_data.Name) -> mapping.ClusterData | None:
+    """The map's data at ``name.revision`` if that is still the registry's (checked before
+    and after reading, so a write in between cannot be served under the older name)."""
     store = _store(url)
-    if store.revision() != revision:
+    if store.revision() != name.revision:
         return None
     clusters = store.list_clusters()
-    if store.revision() != revision:
+    if store.revision() != name.revision:
         return None
-    return map_data.cluster_data(url, revision, lang, lambda: clusters)[0]
+    return map_data.cluster_data(url, name.revision, name.lang, lambda: clusters, tiled=name.tiled)
+
+
+def _part(data: mapping.ClusterData, name: map_data.Name) -> tuple[bytes, bytes] | None:
+    """(body, gzipped) of the file ``name`` asks for: every cluster, the overview or a tile."""
+    if name.tile is None:
+        return data.body, data.gzipped
+    return data.tiles.tile(*name.tile) if data.tiles is not None else None
 
 
 async def _map_data(request: Request) -> Response:
-    parsed = map_data.parse(request.path_params["name"])
-    if parsed is None:
+    name = map_data.parse(request.path_params["name"])
+    if name is None:
         return _answer(404)
     if not await run_in_threadpool(_may_read, request):
         return _answer(403)
     url = database_url()
-    data = map_data.cached(url, *parsed)
+    data = map_data.cached(url, name.revision, name.lang, name.tiled)
     if data is None:
-        data = await run_in_threadpool(_make, url, *parsed)
-    if data is None:
+        data = await run_in_threadpool(_make, url, name)
+    found = None if data is None else await run_in_threadpool(_part, data, name)
+    if found is None:
         return _answer(404)
     public = accounts.Settings.from_env().anonymous_read
+    tag = request.path_params["name"].rsplit(".", 1)[0]
     headers = {
         "Cache-Control": f"{'public' if public else 'private'}, max-age=31536000, immutable",
-        "ETag": f'"{data.key}"',
+        "ETag": f'"{tag}"',
         "Vary": "Accept-Encoding",
         "X-Content-Type-Options": "nosniff",
     }
     if request.headers.get("if-none-match") == headers["ETag"]:
         return Response(status_code=304, headers=headers)
-    body = data.body
+    body, gzipped = found
     if "gzip" in request.headers.get("accept-encoding", ""):
-        body = data.gzipped
+        body = gzipped
         headers["Content-Encoding"] = "gzip"
-    return Response(body, media_type="application/geo+json", headers=headers)
+    kind = (
+        "application/octet-stream" if name.tiled and name.tile is None else "application/geo+json"
+    )
+    return Response(body, media_type=kind, headers=headers)

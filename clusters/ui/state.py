@@ -107,6 +107,16 @@ def _chosen(url: str, rev: Revision, query: tuple[tuple[str, str], ...]) -> tupl
     return tuple(ClusterFilter.from_query(dict(query)).apply(_clusters(url, rev)))
 
 
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _tally(url: str, rev: Revision, query: tuple[tuple[str, str], ...]) -> filters.Tally:
+    return filters.tally(_chosen(url, rev, query))
+
+
+def tally(flt: ClusterFilter) -> filters.Tally:
+    """What ``flt``'s results add up to, kept like them."""
+    return _tally(database_url(), revision(), tuple(sorted(flt.to_query().items())))
+
+
 def chosen(flt: ClusterFilter) -> list[Cluster]:
     """The clusters ``flt`` keeps, in its order; the last few filters' results are kept, so
     a rerun that changed no filter (a click, a move of the map) does not filter again."""

@@ -201,17 +201,15 @@ def filter_sidebar() -> ClusterFilter:
     return flt
 
 
-def match_line(chosen: Sequence[Cluster]) -> None:
+def match_line(tally: filters.Tally) -> None:
     """How many clusters match and their total area."""
-    count, total = filters.summary(chosen)
-    with_area = sum(1 for c in chosen if c.area_ha is not None)
     lang = state.lang()
     st.markdown(
         state.t(
             "filter.matching",
-            count=i18n.number(count, lang),
-            area=i18n.area(total, lang),
-            with_area=i18n.number(with_area, lang),
+            count=i18n.number(tally.count, lang),
+            area=i18n.area(tally.area_ha, lang),
+            with_area=i18n.number(tally.with_area, lang),
         )
     )
 

@@ -72,7 +72,7 @@ def render() -> None:
     st.title(state.t("list.title"), anchor=False)
     flt = widgets.filter_sidebar()
     chosen = state.chosen(flt)
-    widgets.match_line(chosen)
+    widgets.match_line(state.tally(flt))
     export_buttons(chosen, flt, key="list_export")
     st.caption(state.t("list.hint"))
     frame = table(chosen)

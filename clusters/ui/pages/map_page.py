@@ -13,7 +13,6 @@ browser (``mapping.Fit``), which knows the map's real size on a phone or a deskt
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -24,7 +23,7 @@ from streamlit_folium import st_folium
 from clusters import figures, i18n, mapping, stages
 from clusters.errors import ClusterError
 from clusters.escaping import escape
-from clusters.filters import ClusterFilter
+from clusters.filters import ClusterFilter, Tally
 from clusters.model import FIELD_BY_NAME, Cluster, ReferenceLayerRecord
 from clusters.store import database_url
 from clusters.ui import asgi, fields, map_data, routes, state, widgets
@@ -178,8 +177,8 @@ def registry_line(by_code: Comparisons) -> None:
     st.caption(widgets.md(line + "."))
 
 
-def legend(chosen: Sequence[Cluster], flt: ClusterFilter, by_code: Comparisons) -> None:
-    counts = Counter(c.stage for c in chosen)
+def legend(tally: Tally, flt: ClusterFilter, by_code: Comparisons) -> None:
+    counts = tally.by_stage
     lang = state.lang()
     rows = []
     for s in stages.STAGES:
@@ -200,7 +199,7 @@ def legend(chosen: Sequence[Cluster], flt: ClusterFilter, by_code: Comparisons) 
     )
     with st.expander(state.t("legend.title"), expanded=True):
         st.html('<div style="font-size:0.85rem;line-height:1.6">' + "".join(rows) + "</div>")
-        st.caption(widgets.md(legend_counts_note(len(chosen), flt, by_code)))
+        st.caption(widgets.md(legend_counts_note(tally.count, flt, by_code)))
 
 
 def legend_counts_note(shown: int, flt: ClusterFilter, by_code: Comparisons) -> str:
@@ -278,17 +277,33 @@ def field_label(field_name: str) -> str:
     return FIELD_BY_NAME[field_name].label(state.lang())
 
 
+def tiled() -> bool:
+    """Load the clusters by tile: a big registry, and a data route to load them from (the
+    tiles cannot travel inside the map)."""
+    return asgi.serves_map_data() and mapping.use_tiles(len(state.clusters()))
+
+
+def map_data_now(revision: state.Revision) -> mapping.ClusterData:
+    """The revision's map data, in the form this registry's size calls for."""
+    return map_data.cluster_data(
+        database_url(), revision, state.lang(), state.clusters, tiled=tiled()
+    )
+
+
 @st.cache_resource(show_spinner=False, max_entries=16)
-def _mask_of(url: str, revision: int, lang: str, query: tuple[tuple[str, str], ...]) -> str | None:
-    data, positions = map_data.cluster_data(url, revision, lang, state.clusters)
+def _mask_of(
+    url: str, revision: int, lang: str, tiled: bool, query: tuple[tuple[str, str], ...]
+) -> str | None:
+    data = map_data.cluster_data(url, revision, lang, state.clusters, tiled=tiled)
     chosen = state.chosen(ClusterFilter.from_query(dict(query)))
-    return data.mask((c.id for c in chosen if c.id is not None), positions)
+    return data.mask(c.id for c in chosen if c.id is not None)
 
 
-def _mask(url: str, revision: int, lang: str, flt: ClusterFilter) -> str | None:
+def _mask(data: mapping.ClusterData, revision: int, flt: ClusterFilter) -> str | None:
     """The filter's mask over the revision's map data, kept for the last few filters (a
     click reruns the page with the same filter)."""
-    return _mask_of(url, revision, lang, tuple(sorted(flt.to_query().items())))
+    query = tuple(sorted(flt.to_query().items()))
+    return _mask_of(database_url(), revision, state.lang(), data.tiles is not None, query)
 
 
 def the_map(
@@ -302,18 +317,19 @@ def the_map(
     It changes only with the revision, the language, the basemap and the layers."""
     lang = state.lang()
     served = asgi.serves_map_data()
+    tiled = data.tiles is not None
     return mapping.add_clusters(
         mapping.base_map(basemap, layers, lang),
         data,
         lang,
-        url=map_data.url(revision, lang) if served else None,
+        url=map_data.url(revision, lang, tiled=tiled) if served else None,
+        tile_url=map_data.tile_url(revision, lang) if tiled else None,
         canvas=mapping.use_canvas(len(data.ids)),
     )
 
 
 def render() -> None:
     t = state.t
-    lang = state.lang()
     st.title(t("map.title"), anchor=False)
     flt = widgets.filter_sidebar()
     basemap = basemap_choice()
@@ -322,14 +338,14 @@ def render() -> None:
     by_code = state.comparisons()
     registry_line(by_code)
     with st.container(horizontal=True, vertical_alignment="center", gap="medium"):
-        widgets.match_line(chosen)
+        widgets.match_line(state.tally(flt))
         if st.button(t("map.fit"), icon=":material/fit_screen:", disabled=not chosen):
             fit_to(chosen)
 
     layers = reference_layers()
 
     revision = state.revision()
-    data, _ = map_data.cluster_data(database_url(), revision, lang, state.clusters)
+    data = map_data_now(revision)
     place_view(flt, chosen)
 
     left, right = st.columns([3, 1])
@@ -341,7 +357,7 @@ def render() -> None:
             key=MAP_KEY,
             on_change=_on_map_change,
             feature_group_to_add=mapping.filter_layer(
-                data, _mask(database_url(), revision, lang, flt), st.session_state.get(VIEW_KEY)
+                data, _mask(data, revision, flt), st.session_state.get(VIEW_KEY)
             ),
             returned_objects=mapping.RETURNED_OBJECTS,
             height=MAP_HEIGHT,
@@ -351,7 +367,7 @@ def render() -> None:
         with st.container(key=SUMMARY_KEY):
             summary(st.session_state.get(SELECTED_KEY))
             scroll_to_summary()
-        legend(chosen, flt, by_code)
+        legend(state.tally(flt), flt, by_code)
     export_buttons(chosen, flt, key="map_export")
 
 
