@@ -57,6 +57,10 @@ def test_an_editor_enters_a_clusters_bieu02_with_history_naming_the_form(registr
     assert kept.values["revenue_bn"] == 1.5 and kept.values["workers"] == 12
     assert kept.source == "Biểu mẫu trên trang Số liệu kỳ báo cáo"
     history = at.dataframe[-1].value
+    assert list(history.columns) == [
+        "Thời điểm ghi", "Người ghi", "Biểu", "Nguồn", "Nội dung", "Lý do, căn cứ"
+    ]  # fmt: skip
+    assert list(history.iloc[:, 2]) == ["Biểu 02"]
     assert set(history.iloc[:, 3]) == {"Biểu mẫu trên trang Số liệu kỳ báo cáo"}
     assert any("Dòng 9: Doanh thu" in str(v) and "1,5" in str(v) for v in history.iloc[:, 4])
 
@@ -88,6 +92,8 @@ def test_a_viewer_reads_the_figures_but_has_no_form(registry_db):
     assert at.dataframe  # the Biểu 02 table
     assert not [b for b in at.button if b.key and b.key.startswith("pf0")]
     assert not [i for i in at.text_input if i.key and i.key.startswith("pf0")]
+    assert "Lịch sử số liệu kỳ báo cáo" in [h.value for h in at.subheader]
+    assert "Chưa có số liệu nào." in texts(at.caption)  # nothing saved yet
 
 
 def test_the_page_in_english(registry_db):
@@ -95,6 +101,8 @@ def test_the_page_in_english(registry_db):
     at.button_group(key="lang").set_value("en").run()
     at = open_page(at, "periods_page", id="2")
     assert "Period figures (Biểu 01, Biểu 02)" in [t.value for t in at.title]
+    assert "The period figures' history" in [h.value for h in at.subheader]
+    assert "No figures yet." in texts(at.caption)
 
 
 # -- the Reports page: Biểu 02 out and back in ------------------------------------------------

@@ -171,7 +171,19 @@ def test_an_editor_edits_a_project_and_sees_its_history(registry_db):
     assert not at.exception and not at.error, texts(at.error)
     assert registry_db.project(p.id).investor == "Công ty Thử Hai"
     history = at.dataframe[-1].value
+    assert list(history.columns) == [
+        "Thời điểm ghi", "Người ghi", "Tên dự án", "Loại thay đổi", "Nội dung", "Lý do, căn cứ"
+    ]  # fmt: skip
+    assert list(history.iloc[:, 3]) == ["Sửa", "Thêm mới"]  # newest first
     assert "Nhà đầu tư: Công ty Thử → Công ty Thử Hai" in set(history.iloc[:, 4])
+    assert list(history.iloc[:, 5]) == ["đổi tên nhà đầu tư (thử)", ""]
+
+
+def test_a_cluster_without_projects_says_it_has_no_history(registry_db):
+    at = open_page(app("minh"), "projects_page", id="2")
+    assert "Lịch sử các dự án" in [h.value for h in at.subheader]
+    assert "Chưa có thay đổi nào." in texts(at.caption)
+    assert not at.dataframe
 
 
 def test_a_viewer_sees_the_projects_but_no_form(registry_db):
@@ -188,6 +200,12 @@ def test_the_page_in_english(registry_db):
     at = open_page(at, "projects_page", id="2")
     assert "Tenant projects" in [t.value for t in at.title]
     assert "Operating" in set(at.dataframe[0].value.iloc[:, 4])
+    history = at.dataframe[-1].value
+    assert list(history.columns) == [
+        "Recorded", "By", "Project", "Change", "What changed", "Reason, evidence"
+    ]  # fmt: skip
+    assert list(history.iloc[:, 3]) == ["Added"]
+    assert any("Status: — → Operating" in v for v in history.iloc[:, 4])
 
 
 @pytest.mark.postgis

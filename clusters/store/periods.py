@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, RowMapping
@@ -20,6 +20,7 @@ from sqlalchemy.engine import Connection, RowMapping
 from clusters.clock import now_utc
 from clusters.errors import StorageError
 from clusters.model import FieldChange
+from clusters.store import journal
 from clusters.store import schema as s
 
 _t = s.period_figures
@@ -74,10 +75,7 @@ class FigureEvent:
     reason: str | None
     source: str | None
     changes: list[FieldChange]
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    id: int | None = None
 
 
 def _record(r: RowMapping) -> FigureSet:
@@ -90,9 +88,9 @@ def _record(r: RowMapping) -> FigureSet:
         source=r["source"],
         id=r["id"],
         version=r["version"],
-        created_at=_aware(r["created_at"]),
+        created_at=journal.aware(r["created_at"]),
         created_by=r["created_by"],
-        updated_at=_aware(r["updated_at"]),
+        updated_at=journal.aware(r["updated_at"]),
         updated_by=r["updated_by"],
     )
 
@@ -145,7 +143,9 @@ def save(
         assert key is not None
         saved = _by_id(conn, int(key[0]))
         changes = [FieldChange(n, None, v) for n, v in values.items() if v is not None]
-        _event(conn, saved, "create", changes, actor=actor, at=now, reason=reason)
+        journal.append(
+            conn, _e, _subject(saved), "create", changes, actor=actor, at=now, reason=reason
+        )
         return saved
     changes = _diffs(current.values, values)
     if not changes:
@@ -164,7 +164,7 @@ def save(
     if result.rowcount != 1:
         raise _stale(figures, current, current.version)
     saved = _by_id(conn, current.id or 0)
-    _event(conn, saved, "update", changes, actor=actor, at=now, reason=reason)
+    journal.append(conn, _e, _subject(saved), "update", changes, actor=actor, at=now, reason=reason)
     return saved
 
 
@@ -185,32 +185,17 @@ def _by_id(conn: Connection, set_id: int) -> FigureSet:
     return _record(row)
 
 
-def _event(
-    conn: Connection,
-    saved: FigureSet,
-    kind: str,
-    changes: list[FieldChange],
-    *,
-    actor: str,
-    at: datetime,
-    reason: str | None,
-) -> None:
-    conn.execute(
-        sa.insert(_e).values(
-            set_id=saved.id,
-            form=saved.form,
-            cluster_id=saved.cluster_id,
-            project_id=saved.project_id,
-            period=saved.period,
-            version=saved.version,
-            at=at,
-            actor=actor,
-            kind=kind,
-            reason=reason,
-            source=saved.source,
-            changes=[[ch.field, ch.old, ch.new] for ch in changes],
-        )
-    )
+def _subject(saved: FigureSet) -> dict[str, object]:
+    """The columns naming a history entry's report, its version and its figures' source."""
+    return {
+        "set_id": saved.id,
+        "form": saved.form,
+        "cluster_id": saved.cluster_id,
+        "project_id": saved.project_id,
+        "period": saved.period,
+        "version": saved.version,
+        "source": saved.source,
+    }
 
 
 def listed(
@@ -235,25 +220,5 @@ def events(
     conn: Connection, *, cluster_id: int | None = None, period: str | None = None
 ) -> list[FigureEvent]:
     """The reports' history, newest first."""
-    q = sa.select(_e).order_by(_e.c.at.desc(), _e.c.id.desc())
-    if cluster_id is not None:
-        q = q.where(_e.c.cluster_id == cluster_id)
-    if period is not None:
-        q = q.where(_e.c.period == period)
-    return [
-        FigureEvent(
-            set_id=r["set_id"],
-            form=r["form"],
-            cluster_id=r["cluster_id"],
-            project_id=r["project_id"],
-            period=r["period"],
-            version=r["version"],
-            at=_aware(r["at"]),
-            actor=r["actor"],
-            kind=r["kind"],
-            reason=r["reason"],
-            source=r["source"],
-            changes=[FieldChange(f, old, new) for f, old, new in r["changes"]],
-        )
-        for r in conn.execute(q).mappings()
-    ]
+    found = journal.entries(conn, _e, cluster_id=cluster_id, period=period)
+    return [FigureEvent(**r) for r in found]

@@ -7,7 +7,6 @@ and by its reads; nothing else touches the tables.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,19 +15,15 @@ from sqlalchemy.engine import Connection, RowMapping
 from clusters.clock import now_utc
 from clusters.errors import NotFoundError, StorageError
 from clusters.model import PROJECT_FIELDS, FieldChange, ProjectEvent, TenantProject
+from clusters.store import journal
 from clusters.store import schema as s
 
 _t = s.tenant_projects
 _e = s.project_events
 
 
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
 # The columns read as they are stored.
 _AS_STORED = ("id", "cluster_id", "name", "investor", "land_leased_ha", "status", "source")
-_EVENT_AS_STORED = ("id", "project_id", "cluster_id", "version", "actor", "kind", "reason")
 
 
 def _record(r: RowMapping) -> TenantProject:
@@ -36,9 +31,9 @@ def _record(r: RowMapping) -> TenantProject:
         **{c: r[c] for c in _AS_STORED},
         foreign_invested=bool(r["foreign_invested"]),
         version=r["version"],
-        created_at=_aware(r["created_at"]),
+        created_at=journal.aware(r["created_at"]),
         created_by=r["created_by"],
-        updated_at=_aware(r["updated_at"]),
+        updated_at=journal.aware(r["updated_at"]),
         updated_by=r["updated_by"],
     )
 
@@ -47,29 +42,14 @@ def _values(p: TenantProject) -> dict[str, Any]:
     return {f: getattr(p, f) for f in PROJECT_FIELDS}
 
 
-def _event(
-    conn: Connection,
-    p: TenantProject,
-    kind: str,
-    changes: list[FieldChange],
-    *,
-    actor: str,
-    at: datetime,
-    reason: str | None,
-) -> None:
-    conn.execute(
-        sa.insert(_e).values(
-            project_id=p.id,
-            cluster_id=p.cluster_id,
-            version=p.version,
-            at=at,
-            actor=actor,
-            kind=kind,
-            reason=reason,
-            source=p.source,
-            changes=[[ch.field, ch.old, ch.new] for ch in changes],
-        )
-    )
+def _subject(p: TenantProject) -> dict[str, object]:
+    """The columns naming a history entry's project, its version and its source."""
+    return {
+        "project_id": p.id,
+        "cluster_id": p.cluster_id,
+        "version": p.version,
+        "source": p.source,
+    }
 
 
 def add(
@@ -91,7 +71,7 @@ def add(
     assert key is not None
     saved = get(conn, int(key[0]))
     created = [FieldChange(f, None, v) for f, v in _values(saved).items() if v not in (None, "")]
-    _event(conn, saved, "create", created, actor=actor, at=now, reason=reason)
+    journal.append(conn, _e, _subject(saved), "create", created, actor=actor, at=now, reason=reason)
     return saved
 
 
@@ -127,7 +107,7 @@ def update(
     if result.rowcount != 1:
         raise _stale(current, based_on)
     saved = get(conn, project_id)
-    _event(conn, saved, "update", diffs, actor=actor, at=now, reason=reason)
+    journal.append(conn, _e, _subject(saved), "update", diffs, actor=actor, at=now, reason=reason)
     return saved
 
 
@@ -161,17 +141,5 @@ def events(
     conn: Connection, *, cluster_id: int | None = None, project_id: int | None = None
 ) -> list[ProjectEvent]:
     """Project history, newest first."""
-    q = sa.select(_e).order_by(_e.c.at.desc(), _e.c.id.desc())
-    if cluster_id is not None:
-        q = q.where(_e.c.cluster_id == cluster_id)
-    if project_id is not None:
-        q = q.where(_e.c.project_id == project_id)
-    return [
-        ProjectEvent(
-            **{c: r[c] for c in _EVENT_AS_STORED},
-            at=_aware(r["at"]),
-            source=r["source"],
-            changes=[FieldChange(f, old, new) for f, old, new in r["changes"]],
-        )
-        for r in conn.execute(q).mappings()
-    ]
+    found = journal.entries(conn, _e, cluster_id=cluster_id, project_id=project_id)
+    return [ProjectEvent(**r) for r in found]

@@ -1,4 +1,5 @@
-"""Pieces shared by several pages: the filter sidebar, the match line, badges, errors.
+"""Pieces shared by several pages: the filter sidebar, the match line, badges, errors, the
+history tables.
 
 The filter lives in the session (``FILTER_KEY``) and in the URL query parameters, so a
 planner can send a link that opens the same view; the map and the list share it.
@@ -7,16 +8,33 @@ planner can send a link that opens the same view; the map and the list share it.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol, TypeVar
 
+import pandas as pd
 import streamlit as st
 
 from clusters import filters, i18n, stages
 from clusters.errors import ClusterError
 from clusters.escaping import escape
 from clusters.filters import ClusterFilter
-from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster
+from clusters.model import BATCHES, CLUSTER_TYPES, WWTP_STATUSES, Cluster, TenantProject
 from clusters.ui import routes, state
+
+
+class Recorded(Protocol):
+    """What every history entry says: when, who, why."""
+
+    @property
+    def at(self) -> datetime: ...
+    @property
+    def actor(self) -> str: ...
+    @property
+    def reason(self) -> str | None: ...
+
+
+E = TypeVar("E", bound=Recorded)
 
 FILTER_KEY = "cluster_filter"
 UNKNOWN = "unknown"
@@ -238,3 +256,45 @@ def cluster_badges(c: Cluster) -> None:
         )
     else:
         st.badge(t("summary.surveyed"), icon=":material/my_location:", color="blue")
+
+
+def choose_project(label: str, projects: Sequence[TenantProject], key: str) -> int | None:
+    """A chooser of a cluster's tenant projects by name and id, none chosen at first."""
+    by_id = {p.id: p for p in projects if p.id is not None}
+    chosen: int | None = st.selectbox(
+        label,
+        list(by_id),
+        index=None,
+        key=key,
+        format_func=lambda i: f"{by_id[i].name} (#{i})",
+        placeholder=state.t("edit.choose"),
+    )
+    return chosen
+
+
+def history_table(
+    title: str,
+    empty: str,
+    events: Sequence[E],
+    columns: Mapping[str, Callable[[E], object]],
+    changes: Callable[[E], str],
+) -> None:
+    """A history under its subheader, newest first as given: when, who, the page's own
+    ``columns`` (label → cell), what changed (as ``changes`` words it) and why; ``empty``
+    is the caption shown when there is none. The common columns and their order are here."""
+    t = state.t
+    lang = state.lang()
+    st.subheader(title, anchor=False)
+    if not events:
+        st.caption(empty)
+        return
+    frame = pd.DataFrame(
+        {
+            t("cluster.col_when"): [i18n.format_datetime(e.at, lang) for e in events],
+            t("cluster.col_who"): [e.actor for e in events],
+            **{label: [cell(e) for e in events] for label, cell in columns.items()},
+            t("projects.col_changes"): [changes(e) for e in events],
+            t("cluster.col_why"): [e.reason or "" for e in events],
+        }
+    )
+    st.dataframe(frame, hide_index=True, width="stretch")

@@ -166,22 +166,14 @@ def _bieu01(
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
     if not auth.can("editor"):
         return
-    by_id = {p.id: p for p in projects if p.id is not None}
-    chosen = st.selectbox(
-        t("periods.choose_project"),
-        list(by_id),
-        index=None,
-        key=f"{B01}_project",
-        format_func=lambda i: f"{by_id[i].name} (#{i})",
-        placeholder=t("edit.choose"),
-    )
+    chosen = widgets.choose_project(t("periods.choose_project"), projects, f"{B01}_project")
     if chosen is None:
         return
     current = stored.get(chosen)
     based_on = current.version if current else 0
     _load(B01, BIEU01_FIELDS, current.values if current else {}, (chosen, period.code, based_on))
     _inputs(B01, BIEU01_FIELDS)
-    cluster_id = by_id[chosen].cluster_id
+    cluster_id = next(p.cluster_id for p in projects if p.id == chosen)
 
     def save(_accept: bool) -> str:
         figures = FigureSet(
@@ -208,29 +200,21 @@ def _changes(e: FigureEvent) -> str:
     )
 
 
+def _form_name(e: FigureEvent, names: Mapping[int | None, str]) -> str:
+    return "Biểu 02" if e.form == "bieu02" else f"Biểu 01 — {names.get(e.project_id, '')}"
+
+
 def _history(events: Sequence[FigureEvent], names: Mapping[int | None, str]) -> None:
     t = state.t
-    lang = state.lang()
-    st.subheader(t("periods.history"), anchor=False)
-    if not events:
-        st.caption(t("periods.no_history"))
-        return
-    st.dataframe(
-        pd.DataFrame(
-            {
-                t("cluster.col_when"): [i18n.format_datetime(e.at, lang) for e in events],
-                t("cluster.col_who"): [e.actor for e in events],
-                t("periods.col_form"): [
-                    "Biểu 02" if e.form == "bieu02" else f"Biểu 01 — {names.get(e.project_id, '')}"
-                    for e in events
-                ],
-                t("periods.col_source"): [e.source or "—" for e in events],
-                t("projects.col_changes"): [_changes(e) for e in events],
-                t("cluster.col_why"): [e.reason or "" for e in events],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    widgets.history_table(
+        t("periods.history"),
+        t("periods.no_history"),
+        events,
+        {
+            t("periods.col_form"): lambda e: _form_name(e, names),
+            t("periods.col_source"): lambda e: e.source or "—",
+        },
+        _changes,
     )
 
 

@@ -199,18 +199,10 @@ def _load(p: TenantProject) -> None:
 def _edit_form(projects: Sequence[TenantProject]) -> None:
     t = state.t
     st.subheader(t("projects.edit"), anchor=False)
-    by_id = {p.id: p for p in projects}
-    chosen = st.selectbox(
-        t("projects.choose"),
-        list(by_id),
-        index=None,
-        key=f"{EDIT}_id",
-        format_func=lambda i: f"{by_id[i].name} (#{i})",
-        placeholder=t("edit.choose"),
-    )
+    chosen = widgets.choose_project(t("projects.choose"), projects, f"{EDIT}_id")
     if chosen is None:
         return
-    current = by_id[chosen]
+    current = next(p for p in projects if p.id == chosen)
     if st.session_state.get(f"{EDIT}_loaded") != (current.id, current.version):
         _load(current)
     based_on = current.version
@@ -259,22 +251,16 @@ def change_text(event: ProjectEvent) -> str:
 
 def _history(events: Sequence[ProjectEvent], names: dict[int | None, str]) -> None:
     t = state.t
-    lang = state.lang()
-    st.subheader(t("projects.history"), anchor=False)
-    if not events:
-        st.caption(t("projects.no_history"))
-        return
-    frame = pd.DataFrame(
+    widgets.history_table(
+        t("projects.history"),
+        t("projects.no_history"),
+        events,
         {
-            t("cluster.col_when"): [i18n.format_datetime(e.at, lang) for e in events],
-            t("cluster.col_who"): [e.actor for e in events],
-            t("projects.col_name"): [names.get(e.project_id, str(e.project_id)) for e in events],
-            t("projects.col_kind"): [t(f"projects.kind.{e.kind}") for e in events],
-            t("projects.col_changes"): [change_text(e) for e in events],
-            t("cluster.col_why"): [e.reason or "" for e in events],
-        }
+            t("projects.col_name"): lambda e: names.get(e.project_id, str(e.project_id)),
+            t("projects.col_kind"): lambda e: t(f"projects.kind.{e.kind}"),
+        },
+        change_text,
     )
-    st.dataframe(frame, hide_index=True, width="stretch")
 
 
 def render() -> None:
