@@ -441,3 +441,29 @@ def test_clusters_serve_runs_the_entry_script_as_an_asgi_app_with_the_routes(tmp
     found = discover_asgi_app(launcher)  # what `streamlit run` decides on
     assert found.is_asgi_app and found.import_string == "clusters_asgi:app"
     assert f'st.App("{serving.ENTRY_SCRIPT}", routes=asgi.routes())' in launcher.read_text()
+
+
+def test_when_reading_needs_a_sign_in_a_browser_holding_the_cookie_loads_the_map_data(
+    app_db, monkeypatch
+):
+    """Behind the gate the map carries its clusters itself, until the browser holds the
+    session cookie (the data route then answers it): from then on it loads them by address,
+    as an open registry's map does, so a big registry can be tiled behind the gate too."""
+    from tests.map_view import attach_config
+    from tests.test_ui_pages import map_args
+
+    monkeypatch.setenv("CLUSTERS_ANONYMOUS_READ", "0")
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.run()
+    sign_in(at)
+    assert signed_in(at)
+    config = attach_config(map_args(at)["script"])
+    assert config["url"] is None and "data" in config  # the code not yet claimed
+    code = scripts(at).split('body: "')[1].split('"')[0]
+    assert accounts.claim_session(app_db, code)
+    at.run()
+    config = attach_config(map_args(at)["script"])
+    assert config["url"].endswith(".json") and "data" not in config
+    at.sidebar.button(key="auth_sign_out").click().run()
+    assert not signed_in(at)
+    assert auth.CLAIMED_KEY not in at.session_state

@@ -31,6 +31,7 @@ SESSION_KEY = "auth_session"  # the id of the tab's server session (never sent t
 LAST_SEEN_KEY = "auth_last_seen"  # when the tab last used its sign-in
 NOTICE_KEY = "auth_notice"
 HANDOFF_KEY = "auth_handoff"  # a one-time code for the browser to claim its cookie with
+CLAIMED_KEY = "auth_claimed"  # the browser holds the tab's session cookie
 CLEAR_KEY = "auth_clear_cookie"  # the browser is to clear its session cookie
 
 
@@ -69,7 +70,7 @@ def _oidc_actor() -> Actor | None:
 
 
 def _forget() -> None:
-    for key in (ACTOR_KEY, SESSION_KEY, LAST_SEEN_KEY, HANDOFF_KEY):
+    for key in (ACTOR_KEY, SESSION_KEY, LAST_SEEN_KEY, HANDOFF_KEY, CLAIMED_KEY):
         st.session_state.pop(key, None)
 
 
@@ -114,9 +115,16 @@ def _local_actor(now: datetime) -> Actor | None:
         return None
     st.session_state[SESSION_KEY] = found.id
     st.session_state[ACTOR_KEY] = found.actor
+    st.session_state[CLAIMED_KEY] = found.claimed
     if found.claimed:
         st.session_state.pop(HANDOFF_KEY, None)  # the cookie is set: nothing left to hand over
     return found.actor
+
+
+def cookie_signed_in() -> bool:
+    """True when this browser holds the cookie of the session this tab is signed in with
+    (checked by the last ``current_actor``), so the app's routes know who it is."""
+    return asgi.cookie_sign_in() and bool(st.session_state.get(CLAIMED_KEY))
 
 
 def _oidc_signed_in() -> bool:

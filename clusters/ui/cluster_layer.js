@@ -417,10 +417,16 @@
     return current.shown.filter(Boolean).length + (current.counted || 0);
   }
 
-  // Tiled: whether the map shows the clusters themselves, every tile in view loaded.
+  // Whether the map shows the clusters themselves: loaded and, tiled, zoomed in far enough,
+  // every tile in view loaded.
   function detailed() {
-    return !!(current && current.world && current.map.getZoom() >= current.config.tiled.zoom &&
-      current.pending === 0);
+    if (!current || !current.layers) {
+      return false;
+    }
+    if (!current.world) {
+      return true;
+    }
+    return current.map.getZoom() >= current.config.tiled.zoom && current.pending === 0;
   }
 
   window.ClusterLayer = {attach: attach, show: show, fit: fit, drawn: drawn, detailed: detailed};

@@ -26,7 +26,7 @@ from clusters.escaping import escape
 from clusters.filters import ClusterFilter, Tally
 from clusters.model import FIELD_BY_NAME, Cluster, ReferenceLayerRecord
 from clusters.store import database_url
-from clusters.ui import asgi, fields, map_data, routes, state, widgets
+from clusters.ui import asgi, auth, fields, map_data, routes, state, widgets
 from clusters.ui.export_widget import export_buttons
 from clusters.ui.pages.cluster_page import projects_summary
 
@@ -277,10 +277,17 @@ def field_label(field_name: str) -> str:
     return FIELD_BY_NAME[field_name].label(state.lang())
 
 
+def data_route() -> bool:
+    """The map loads its clusters from the data route: this process serves it, and it
+    answers this browser (anyone may read, or the browser holds the session cookie of the
+    tab's sign-in). Else the map carries them itself, behind the page's gate."""
+    return asgi.serves_map_data() or auth.cookie_signed_in()
+
+
 def tiled() -> bool:
     """Load the clusters by tile: a big registry, and a data route to load them from (the
     tiles cannot travel inside the map)."""
-    return asgi.serves_map_data() and mapping.use_tiles(len(state.clusters()))
+    return data_route() and mapping.use_tiles(len(state.clusters()))
 
 
 def map_data_now(revision: state.Revision) -> mapping.ClusterData:
@@ -316,7 +323,7 @@ def the_map(
     route (once per revision, then kept), or carried in the map when there is no route.
     It changes only with the revision, the language, the basemap and the layers."""
     lang = state.lang()
-    served = asgi.serves_map_data()
+    served = data_route()
     tiled = data.tiles is not None
     return mapping.add_clusters(
         mapping.base_map(basemap, layers, lang),
