@@ -719,6 +719,11 @@ CATALOGUE.update(
             "Preview: new and changed clusters",
         ),
         "import.preview_empty": ("Không có cụm mới hay thay đổi.", "No new or changed cluster."),
+        "import.preview_first": (
+            "Bản đồ xem trước chỉ vẽ {shown} cụm đầu tiên trong {total}; báo cáo liệt kê mọi dòng.",
+            "The preview map draws only the first {shown} of {total} clusters; the report lists "
+            "every row.",
+        ),
         "import.blocked": (
             "Còn lỗi: hãy sửa tệp rồi tải lên lại. Không có gì được ghi.",
             "There are errors: correct the file and upload it again. Nothing was written.",

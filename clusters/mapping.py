@@ -43,11 +43,11 @@ HANOI_CENTER = (21.0285, 105.80)
 DEFAULT_ZOOM = 10
 MAX_ZOOM = 19
 FIT_MAX_ZOOM = 16  # fitting to a single point stops at street level
-GUESSED_WIDTH_PX = 900  # a desktop map's width, for ``fit_view`` (the import's preview)
 CLUSTER_CLASS = "cluster-feature"  # CSS class of every drawn cluster (polygon or marker)
 REFERENCE_CLASS = "reference-feature"
 POINT_RADIUS = 8  # pixels, a cluster drawn as a point
 CANVAS_ABOVE = 1_000  # clusters; beyond, the map draws on a canvas (``use_canvas``)
+PREVIEW_MAX = 5_000  # clusters the import's preview map draws at most (carried inside it)
 # Beyond this many clusters the map loads them by tile (``use_tiles``, ``ClusterTiles``).
 TILED_ABOVE = 20_000
 # The zoom of those tiles, and from which the map shows the clusters themselves; below it,
@@ -748,33 +748,3 @@ def bounds_of(clusters: Iterable[Cluster]) -> Bounds | None:
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-
-
-def _mercator_y(lat: float) -> float:
-    rad = math.radians(max(min(lat, 85.0), -85.0))
-    return math.log(math.tan(math.pi / 4 + rad / 2)) / (2 * math.pi)
-
-
-def fit_view(
-    bounds: Bounds,
-    width_px: int = GUESSED_WIDTH_PX,
-    height_px: int = 600,
-    padding_px: int = 40,
-) -> tuple[tuple[float, float], int]:
-    """Centre (lat, lon) and the largest zoom at which ``bounds`` fit a map of that size.
-
-    For a map whose script cannot fit itself (the import's preview); the map page asks the
-    browser to fit (``Fit``), which knows the map's real size.
-    """
-    min_lon, min_lat, max_lon, max_lat = bounds
-    center = ((min_lat + max_lat) / 2, (min_lon + max_lon) / 2)
-    dx = (max_lon - min_lon) / 360.0
-    dy = _mercator_y(max_lat) - _mercator_y(min_lat)
-    usable_w = max(width_px - 2 * padding_px, 1)
-    usable_h = max(height_px - 2 * padding_px, 1)
-    zooms = [FIT_MAX_ZOOM]
-    if dx > 0:
-        zooms.append(math.floor(math.log2(usable_w / (256 * dx))))
-    if dy > 0:
-        zooms.append(math.floor(math.log2(usable_h / (256 * dy))))
-    return center, max(1, min(zooms))

@@ -119,3 +119,33 @@ def test_download_buttons_name_files_with_the_date(db):
     buttons = at.get("download_button")
     assert len(buttons) == 5
     assert any("Tải xuống" in e.label for e in at.expander)
+
+
+def test_the_preview_map_shows_the_new_clusters_framed_by_the_browser(db, monkeypatch):
+    """The preview carries the new and changed clusters and asks the browser to frame them
+    at the map's real size; beyond ``mapping.PREVIEW_MAX`` it draws the first ones and says so."""
+    from clusters import mapping
+    from tests.map_view import fit_call, shown_features
+    from tests.test_ui_pages import map_args
+
+    monkeypatch.setattr(auth, "current_actor", lambda: Actor("quan-tri", "admin"))
+    at = import_page("admin")
+    rows = (
+        "CCN Tân Lập,Đã thành lập,Đan Phượng,105.67,21.08\n"
+        "CCN Phú Mỹ,Trong quy hoạch,Mê Linh,105.72,21.18\n"
+    )
+    upload(at, "hai_cum.csv", (LIST + rows).encode())
+    args = map_args(at)
+    features = shown_features(args)
+    assert sorted(f["geometry"]["coordinates"] for f in features) == [
+        [105.67, 21.08],
+        [105.72, 21.18],
+    ]
+    box, request = fit_call(args["feature_group"]) or ([], 0)
+    assert box == [[21.08, 105.67], [21.18, 105.72]] and request == 1
+    assert not [c for c in at.caption if "chỉ vẽ" in c.value]
+
+    monkeypatch.setattr(mapping, "PREVIEW_MAX", 1)
+    at.run()
+    assert len(shown_features(map_args(at))) == 1
+    assert [c for c in at.caption if "chỉ vẽ 1 cụm đầu tiên trong 2" in c.value]

@@ -56,7 +56,8 @@ def map_args(at: AppTest) -> dict:
     (component,) = [
         n
         for n in walk(at._tree)
-        if isinstance(n, UnknownElement) and n.proto.component_name == "streamlit_folium.st_folium"
+        if isinstance(n, UnknownElement)
+        and getattr(n.proto, "component_name", None) == "streamlit_folium.st_folium"
     ]
     return json.loads(component.proto.json_args)
 

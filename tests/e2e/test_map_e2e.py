@@ -30,7 +30,7 @@ DESKTOP = {"width": 1400, "height": 900}
 SIZES = [pytest.param(PHONE, id="390px"), pytest.param(DESKTOP, id="1400px")]
 FIT = "Thu phóng vừa kết quả"
 SEARCH = "Tìm theo tên, xã, huyện, chủ đầu tư"
-PADDING_PX = 40  # mapping.fit_view's margin on each side
+PADDING_PX = 40  # mapping.FIT_PADDING_PX, the fit's margin on each side
 
 
 def map_frame(page):

@@ -14,7 +14,7 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from clusters import mapping, paths, registry
+from clusters import i18n, mapping, paths, registry
 from clusters.errors import ClusterError
 from clusters.importer import NEW, REJECTED, UNCHANGED, UPDATE, ImportPlan, commit, plan
 from clusters.io import columns
@@ -139,10 +139,24 @@ def preview(p: ImportPlan) -> None:
     if not shown:
         st.caption(state.t("import.preview_empty"))
         return
+    # Carried inside its map, the preview draws at most PREVIEW_MAX clusters (a file of
+    # 100,000 would make a page of many megabytes); the report lists every row.
+    most = mapping.PREVIEW_MAX
+    if len(shown) > most:
+        lang = state.lang()
+        st.caption(
+            state.t(
+                "import.preview_first",
+                shown=i18n.number(most, lang),
+                total=i18n.number(len(shown), lang),
+            )
+        )
+        shown = shown[:most]
     # New clusters have no id yet: the preview numbers them (its map returns no click).
     data = mapping.cluster_data([c.replace(id=i) for i, c in enumerate(shown, 1)], state.lang())
     bounds = mapping.bounds_of(shown)
-    center, zoom = mapping.fit_view(bounds, height_px=PREVIEW_HEIGHT) if bounds else (None, None)
+    # The browser frames them at the map's real size (request 1: once per preview map).
+    fit = mapping.Fit(bounds, 1) if bounds else None
     st_folium(
         mapping.add_clusters(
             mapping.base_map(mapping.basemap_from_env()),
@@ -151,8 +165,7 @@ def preview(p: ImportPlan) -> None:
             canvas=mapping.use_canvas(len(data.ids)),
         ),
         returned_objects=[],
-        center=center,
-        zoom=zoom,
+        feature_group_to_add=mapping.filter_layer(data, None, fit),
         height=PREVIEW_HEIGHT,
         use_container_width=True,
         key=f"{P}_preview_map",
