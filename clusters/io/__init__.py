@@ -1,9 +1,9 @@
 """Import and export: files in, files out, below the registry.
 
 Export: ``export.export_bytes`` / ``write_export`` write an ``export.ExportSet`` in GeoJSON
-(``geojson``, RFC 7946 through GDAL), GeoPackage (``gpkg``), CSV (``tabular``), Excel
-(``xlsx``) and KML (``kml``); the properties are defined once in ``frame``. Which clusters
-go in is read from the registry by ``clusters.snapshot.collect``.
+(``geojson``, RFC 7946, streamed to the file in batches), GeoPackage (``gpkg``), CSV
+(``tabular``), Excel (``xlsx``) and KML (``kml``); the properties are defined once in
+``frame``. Which clusters go in is read from the registry by ``clusters.snapshot.collect``.
 
 Import: ``readers.load`` / ``read_vector`` read a file (``parsers`` per format, ``encoding``,
 ``limits``, ``crs``); ``columns`` matches its headers to fields; ``values`` reads the cells.

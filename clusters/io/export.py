@@ -4,10 +4,12 @@ read from the registry by ``clusters.snapshot.collect``."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from clusters import clock
 from clusters.filters import ClusterFilter
@@ -98,37 +100,51 @@ def file_name(fmt: str, when: datetime, vn2000: bool = False, as_of: date | None
     return f"{FILE_STEM}_{day}{crs}.{SUFFIXES[fmt]}"
 
 
-def export_bytes(
-    fmt: str, data: ExportSet, *, vn2000: bool = False, progress: Progress | None = None
-) -> bytes:
-    """The file's content. ``vn2000`` writes the GeoPackage in VN-2000 (EPSG:5897)."""
+def write_to(
+    out: BinaryIO,
+    fmt: str,
+    data: ExportSet,
+    *,
+    vn2000: bool = False,
+    progress: Progress | None = None,
+) -> None:
+    """Write the file's content into ``out``. ``vn2000`` writes the GeoPackage in VN-2000
+    (EPSG:5897). GeoJSON is written as it is made; the other formats are made whole."""
     # Only the format's own writer is imported (fastkml, openpyxl … cost start-up time).
     report = progress or (lambda _f, _m: None)
     report(0.0, fmt)
     if fmt == "geojson":
         from clusters.io import geojson
 
-        out = geojson.geojson_bytes(data.clusters, data.filter_text, data.when)
+        geojson.write_geojson(out, data.clusters, data.filter_text, data.when)
     elif fmt == "gpkg":
         from clusters.io import gpkg
 
-        out = gpkg.gpkg_bytes(data, vn2000=vn2000, progress=report)
+        out.write(gpkg.gpkg_bytes(data, vn2000=vn2000, progress=report))
     elif fmt == "csv":
         from clusters.io import tabular
 
-        out = tabular.csv_bytes(data)
+        out.write(tabular.csv_bytes(data))
     elif fmt == "xlsx":
         from clusters.io import xlsx
 
-        out = xlsx.xlsx_bytes(data, progress=report)
+        out.write(xlsx.xlsx_bytes(data, progress=report))
     elif fmt == "kml":
         from clusters.io import kml
 
-        out = kml.kml_bytes(data)
+        out.write(kml.kml_bytes(data))
     else:
         raise ValueError(f"unknown format {fmt!r}")
     report(1.0, fmt)
-    return out
+
+
+def export_bytes(
+    fmt: str, data: ExportSet, *, vn2000: bool = False, progress: Progress | None = None
+) -> bytes:
+    """The file's content, as ``write_to`` writes it."""
+    buffer = io.BytesIO()
+    write_to(buffer, fmt, data, vn2000=vn2000, progress=progress)
+    return buffer.getvalue()
 
 
 def write_export(
@@ -139,7 +155,13 @@ def write_export(
     vn2000: bool = False,
     progress: Progress | None = None,
 ) -> None:
-    content = export_bytes(fmt, data, vn2000=vn2000, progress=progress)
+    """The file at ``target``, written beside it first and moved there once whole (an
+    unknown format or a failure leaves no file, and the previous one as it was)."""
     tmp = target.with_name(target.name + ".part")
-    tmp.write_bytes(content)
+    try:
+        with tmp.open("wb") as out:
+            write_to(out, fmt, data, vn2000=vn2000, progress=progress)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
     tmp.replace(target)
