@@ -98,6 +98,7 @@ def test_reading_every_cluster_gives_what_reading_each_one_gives(many: ClusterSt
             assert getattr(c, name) == getattr(d, name), name
         assert type(c.stage_verified) is bool and type(c.specialised) is bool
         assert c.stage_effective_date == d.stage_effective_date
+        assert c.created_at == WHEN == c.updated_at and c.created_at.utcoffset() is not None
         assert c.created_at == WHEN and c.created_at.tzinfo is not None
         assert c.version == 1 and c.created_by == "kiem-thu"
     # Each record has lists of its own: changing one changes no other.
@@ -183,3 +184,23 @@ def test_a_failed_export_leaves_the_previous_file_and_no_part(tmp_path: Path) ->
         write_export("shp", data, target)
     assert target.read_bytes() == b"previous"
     assert [p.name for p in tmp_path.iterdir()] == ["old.geojson"]
+
+
+def test_the_raw_columns_read_as_sqlalchemy_reads_them(many: ClusterStore) -> None:
+    """Lists, dates and times are read as the database gives them and converted a column at a
+    time (``store_sql._RAW``); they come out as SQLAlchemy's own typed read gives them."""
+    import sqlalchemy as sa
+
+    from clusters.store import schema
+
+    with many.engine.connect() as conn:
+        typed = conn.execute(sa.select(schema.clusters).order_by(schema.clusters.c.id)).mappings()
+        reference = {r["id"]: r for r in typed}
+    assert store_sql._RAW  # the lists, dates and times
+    for c in many.list_clusters():
+        r = reference[c.id]
+        for name in store_sql._RAW:
+            want = r[name]
+            if isinstance(want, datetime):
+                want = want.replace(tzinfo=UTC)
+            assert getattr(c, name) == want, name
