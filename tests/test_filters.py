@@ -1,6 +1,6 @@
 import pytest
 
-from clusters.filters import ClusterFilter, districts_of, options, summary
+from clusters.filters import ClusterFilter, districts_of, options, tally
 from tests.builders import cluster
 
 CS = [
@@ -83,7 +83,10 @@ def test_options_and_summary():
     assert opts.districts == ("Quốc Oai", "Thạch Thất", "Thanh Trì", "Thường Tín")
     assert opts.communes == (("09910", "Xã Quốc Oai"),)
     assert districts_of(CS[2]) == ["Quốc Oai", "Thạch Thất"]
-    assert summary(CS) == (3, 61.6)
+    totals = tally(CS)
+    assert (totals.count, totals.area_ha) == (3, 61.6)
+    assert totals.with_area == sum(1 for c in CS if c.area_ha is not None)
+    assert totals.by_stage == {s: sum(1 for c in CS if c.stage == s) for s in {c.stage for c in CS}}
 
 
 def test_text_search_puts_the_best_match_first_and_keeps_the_order_of_equals():
