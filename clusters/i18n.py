@@ -97,7 +97,7 @@ CATALOGUE: dict[str, tuple[str, str]] = {
     ),
     "map.count_title": (
         "{n} cụm ở đây; nhấn để phóng to",
-        "{n} clusters here; click to zoom in",
+        "Clusters here: {n}; click to zoom in",
     ),
     "map.loading": ("Đang tải các cụm…", "Loading the clusters…"),
     # --- legend
@@ -721,8 +721,8 @@ CATALOGUE.update(
         "import.preview_empty": ("Không có cụm mới hay thay đổi.", "No new or changed cluster."),
         "import.preview_first": (
             "Bản đồ xem trước chỉ vẽ {shown} cụm đầu tiên trong {total}; báo cáo liệt kê mọi dòng.",
-            "The preview map draws only the first {shown} of {total} clusters; the report lists "
-            "every row.",
+            "The preview map draws only the first {shown} of the {total} to import; the report "
+            "lists every row.",
         ),
         "import.blocked": (
             "Còn lỗi: hãy sửa tệp rồi tải lên lại. Không có gì được ghi.",

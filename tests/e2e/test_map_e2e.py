@@ -252,8 +252,12 @@ def test_clusters_sharing_a_place_spread_out_and_each_can_be_opened(small_app, b
     page.goto(small_app.url)
     frame = map_frame(page)
     wait_for_drawn(frame, 5)
+    window = map_window(page)
+    settle(page, window)  # a group clicked while the map still moves is re-made under the mouse
     frame.locator(".cluster-group").first.click()
     frame.locator(f"path.{CLUSTER_CLASS}").nth(4).wait_for()
+    # Spread out once markercluster's animation has ended (the markers move until then).
+    window.wait_for_function("!map.getPane('mapPane').classList.contains('leaflet-cluster-anim')")
     names = {
         tooltip_of(frame, p).splitlines()[0] for p in frame.locator(f"path.{CLUSTER_CLASS}").all()
     }
